@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-paes: device-mapper target "paes", XTS-AES with CPACF protected keys
+ * (on s390) or the pkey_emu firmware emulation (elsewhere).
+ *
+ * <start> <len> paes paes-xts-plain64 <key> <iv_offset> <dev> <offset>
+ *	[<#opt> <opt>...]
+ *
+ * On disk the data is byte-identical to dm-crypt aes-xts-plain64 with the
+ * clear key the protected key was made from.
+ *
+ * Why the read side uses the end_io hook and not private clones: dm core
+ * already clones every bio for us, and in 6.1 an end_io hook may keep that
+ * clone by returning DM_ENDIO_INCOMPLETE and finish it later with
+ * bio_endio() (dm-multipath does this for bio-based paths; dm core calls
+ * end_io again, PAES_IO_FINISHED then lets it pass).  So a read is only
+ * remapped, no second clone and no extra allocation per read, and a read
+ * whose key goes stale is held on the completion side with the data
+ * already in its pages.  The bvec_iter is saved in map() because the lower
+ * device advances the clone's iterator as it completes.  Writes need
+ * bounce pages anyway and get their own clone, like in dm-crypt.
+ *
+ * Where the crypto runs: writes are encrypted in map(), in the
+ * submitter's context; reads are decrypted in the completion context
+ * unless that is hard-irq or has irqs disabled (then a work item).  The
+ * only other workqueue hops are for resuming parked bios.
+ */
+#include <linux/blkdev.h>
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "dm-paes.h"
+
+#define PAES_MIN_IOS	64
+
+static int paes_ctr_opts(struct dm_target *ti, struct paes_c *pc,
+			 unsigned int argc, char **argv)
+{
+	bool seen_ss = false, seen_large = false, seen_disc = false;
+	bool seen_to = false, *seen;
+	unsigned int nopt, i, v;
+
+	if (!argc)
+		return 0;
+	if (kstrtouint(argv[0], 10, &nopt)) {
+		ti->error = "Invalid number of optional arguments";
+		return -EINVAL;
+	}
+	if (nopt != argc - 1) {
+		ti->error = "Number of optional arguments does not match <#opt>";
+		return -EINVAL;
+	}
+
+	for (i = 1; i < argc; i++) {
+		const char *o = argv[i];
+
+		if (!strcasecmp(o, "iv_large_sectors")) {
+			seen = &seen_large;
+			pc->iv_large_sectors = true;
+		} else if (!strcasecmp(o, "allow_discards")) {
+			seen = &seen_disc;
+			ti->num_discard_bios = 1;
+		} else if (!strncasecmp(o, "sector_size:", 12)) {
+			seen = &seen_ss;
+			if (kstrtouint(o + 12, 10, &v) || v < SECTOR_SIZE ||
+			    v > 4096 || v > PAGE_SIZE || !is_power_of_2(v)) {
+				ti->error = "Invalid sector_size (a power of two, 512..4096)";
+				return -EINVAL;
+			}
+			pc->sector_size = v;
+		} else if (!strncasecmp(o, "key_timeout:", 12)) {
+			seen = &seen_to;
+			if (kstrtouint(o + 12, 10, &v)) {
+				ti->error = "Invalid key_timeout (milliseconds, 0 waits forever)";
+				return -EINVAL;
+			}
+			pc->key_timeout_ms = v;
+		} else {
+			ti->error = "Unknown optional argument";
+			return -EINVAL;
+		}
+		if (*seen) {
+			ti->error = "Duplicate optional argument";
+			return -EINVAL;
+		}
+		*seen = true;
+	}
+	return 0;
+}
+
+static void paes_dtr(struct dm_target *ti)
+{
+	struct paes_c *pc = ti->private;
+
+	ti->private = NULL;
+	if (!pc)
+		return;
+
+	/* dm core guarantees no I/O here: nothing is parked or in flight */
+	cancel_delayed_work_sync(&pc->timeout_work);
+	cancel_work_sync(&pc->event_work);
+	if (pc->wq)
+		destroy_workqueue(pc->wq);
+	WARN_ON(!list_empty(&pc->parked));
+
+	bioset_exit(&pc->bs);
+	mempool_exit(&pc->page_pool);
+	if (pc->dev)
+		dm_put_device(ti, pc->dev);
+	vfree(pc->written);
+	kfree(pc->key_desc);
+	mutex_destroy(&pc->bio_alloc_lock);
+	mutex_destroy(&pc->msg_lock);
+	kfree_sensitive(pc);	/* holds the key */
+}
+
+static int paes_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	const char *devname = dm_table_device_name(ti->table);
+	unsigned long long tmpll;
+	struct paes_key key;
+	char *err = NULL;
+	u8 vp[PAES_VP_SIZE];
+	char *desc = NULL;
+	struct paes_c *pc;
+	sector_t spb, dev_sectors;
+	int r;
+
+	memset(&key, 0, sizeof(key));
+	if (argc < 5) {
+		ti->error = "Not enough arguments (<cipher> <key> <iv_offset> <dev> <offset> [<#opt> <opt>...])";
+		/* wipe a key given in a too short table all the same */
+		if (argc >= 2 && argv[1][0] != ':')
+			memset(argv[1], '0', strlen(argv[1]));
+		return -EINVAL;
+	}
+
+	pc = kzalloc(sizeof(*pc), GFP_KERNEL);
+	if (!pc) {
+		ti->error = "Cannot allocate context";
+		memset(argv[1], '0', strlen(argv[1]));
+		return -ENOMEM;
+	}
+	ti->private = pc;
+	pc->ti = ti;
+	pc->sector_size = SECTOR_SIZE;
+	pc->key_timeout_ms = PAES_DEFAULT_TIMEOUT_MS;
+	pc->state = PAES_KEY_NONE;
+	mutex_init(&pc->msg_lock);
+	mutex_init(&pc->bio_alloc_lock);
+	spin_lock_init(&pc->lock);
+	INIT_LIST_HEAD(&pc->parked);
+	INIT_WORK(&pc->event_work, paes_event_work);
+	INIT_DELAYED_WORK(&pc->timeout_work, paes_timeout_work);
+
+	r = -EINVAL;
+	if (strcmp(argv[0], PAES_CIPHER)) {
+		ti->error = "Unsupported cipher (only paes-xts-plain64)";
+		goto bad;
+	}
+
+	r = paes_ctr_opts(ti, pc, argc - 5, argv + 5);
+	if (r)
+		goto bad;
+	pc->sector_shift = ilog2(pc->sector_size) - SECTOR_SHIFT;
+	spb = pc->sector_size >> SECTOR_SHIFT;
+
+	r = -EINVAL;
+	if (kstrtoull(argv[2], 10, &tmpll)) {
+		ti->error = "Invalid iv_offset";
+		goto bad;
+	}
+	if (tmpll & (spb - 1)) {
+		ti->error = "Invalid iv_offset: not a multiple of sector_size";
+		goto bad;
+	}
+	pc->iv_offset = tmpll;
+
+	if (kstrtoull(argv[4], 10, &tmpll) || tmpll != (sector_t)tmpll) {
+		ti->error = "Invalid device offset";
+		goto bad;
+	}
+	pc->start = tmpll;
+
+	if (ti->len & (spb - 1)) {
+		ti->error = "Target length is not a multiple of sector_size";
+		goto bad;
+	}
+	pc->nr_blocks = ti->len >> pc->sector_shift;
+
+	r = paes_parse_key_arg(ti, argv[1], &key, &desc, &err);
+	if (r) {
+		ti->error = err;
+		goto bad;
+	}
+	if (key.type != PAES_KT_NONE) {
+		r = -EOPNOTSUPP;
+		if (!paes_query(key.fc)) {
+			ti->error = "CPACF function for this protected key type is not available";
+			goto bad;
+		}
+		r = paes_key_vp(&key, vp);
+		if (r) {
+			ti->error = "Protected key does not match the current wrapping key (stale token)";
+			r = -EINVAL;
+			goto bad;
+		}
+	}
+
+	r = dm_get_device(ti, argv[3], dm_table_get_mode(ti->table), &pc->dev);
+	if (r) {
+		ti->error = "Device lookup failed";
+		goto bad;
+	}
+	dev_sectors = bdev_nr_sectors(pc->dev->bdev);
+	if (pc->start > dev_sectors || ti->len > dev_sectors - pc->start) {
+		ti->error = "Device too small for <offset> plus target length";
+		r = -EINVAL;
+		goto bad;
+	}
+
+	r = mempool_init_page_pool(&pc->page_pool, BIO_MAX_VECS, 0);
+	if (r) {
+		ti->error = "Cannot allocate page mempool";
+		goto bad;
+	}
+	r = bioset_init(&pc->bs, PAES_MIN_IOS, 0, BIOSET_NEED_BVECS);
+	if (r) {
+		ti->error = "Cannot allocate bioset";
+		goto bad;
+	}
+	/* resumes parked I/O and fires timeouts while swapping: reclaim-safe */
+	pc->wq = alloc_workqueue("kpaesd/%s", WQ_MEM_RECLAIM | WQ_HIGHPRI, 0,
+				 devname);
+	if (!pc->wq) {
+		ti->error = "Cannot allocate workqueue";
+		r = -ENOMEM;
+		goto bad;
+	}
+
+	if (key.type != PAES_KT_NONE) {
+		pc->key = key;
+		memcpy(pc->vp, vp, PAES_VP_SIZE);
+		pc->have_vp = true;
+		pc->gen = 1;
+		pc->state = PAES_KEY_VALID;
+		pc->key_desc = desc;
+		desc = NULL;
+	}
+
+	ti->num_flush_bios = 1;
+	ti->limit_swap_bios = true;
+	ti->accounts_remapped_io = true;
+	ti->per_io_data_size = sizeof(struct paes_io);
+	r = 0;
+	goto out;
+bad:
+	paes_dtr(ti);
+out:
+	/* a hex key must not stay in the table buffer */
+	if (argv[1][0] != ':')
+		memset(argv[1], '0', strlen(argv[1]));
+	kfree(desc);
+	memzero_explicit(&key, sizeof(key));
+	memzero_explicit(vp, sizeof(vp));
+	return r;
+}
+
+static void paes_remap(struct dm_target *ti, struct bio *bio)
+{
+	struct paes_c *pc = ti->private;
+
+	bio_set_dev(bio, pc->dev->bdev);
+	if (bio_sectors(bio))
+		bio->bi_iter.bi_sector = pc->start +
+			dm_target_offset(ti, bio->bi_iter.bi_sector);
+}
+
+static int paes_map(struct dm_target *ti, struct bio *bio)
+{
+	struct paes_c *pc = ti->private;
+	struct paes_io *io = paes_io_of(bio);
+	unsigned int ss = pc->sector_size;
+
+	io->flags = 0;
+
+	/* no data to transform: flushes (dm core sends them empty), discards */
+	if (unlikely(bio->bi_opf & REQ_PREFLUSH ||
+		     bio_op(bio) == REQ_OP_DISCARD || !bio_sectors(bio))) {
+		paes_remap(ti, bio);
+		return DM_MAPIO_REMAPPED;
+	}
+	if (unlikely(bio_op(bio) != REQ_OP_READ && bio_op(bio) != REQ_OP_WRITE))
+		return DM_MAPIO_KILL;
+
+	/* the bounce clone holds at most BIO_MAX_VECS pages */
+	if (unlikely(bio->bi_iter.bi_size > (BIO_MAX_VECS << PAGE_SHIFT)) &&
+	    bio_data_dir(bio) == WRITE)
+		dm_accept_partial_bio(bio, (BIO_MAX_VECS << PAGE_SHIFT) >>
+					   SECTOR_SHIFT);
+
+	if (unlikely(bio->bi_iter.bi_sector & ((ss >> SECTOR_SHIFT) - 1) ||
+		     bio->bi_iter.bi_size & (ss - 1)))
+		return DM_MAPIO_KILL;
+
+	io->pc = pc;
+	io->bio = bio;
+	io->iter = bio->bi_iter;
+	io->sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
+	io->done = 0;
+	io->status = BLK_STS_OK;
+	INIT_LIST_HEAD(&io->list);
+
+	if (bio_data_dir(bio) == READ) {
+		if (READ_ONCE(pc->state) == PAES_KEY_LOST)
+			return DM_MAPIO_KILL;
+		io->flags = PAES_IO_READ;
+		io->epoch = READ_ONCE(pc->epoch);
+		paes_remap(ti, bio);
+		return DM_MAPIO_REMAPPED;
+	}
+
+	io->flags = PAES_IO_WRITE;
+	switch (paes_write_pass(io)) {
+	case PAES_PASS_DONE:
+		return io->status == BLK_STS_DM_REQUEUE ? DM_MAPIO_REQUEUE :
+							  DM_MAPIO_KILL;
+	default:
+		return DM_MAPIO_SUBMITTED;
+	}
+}
+
+static int paes_end_io(struct dm_target *ti, struct bio *bio,
+		       blk_status_t *error)
+{
+	struct paes_io *io = paes_io_of(bio);
+	struct paes_c *pc = ti->private;
+
+	if (!(io->flags & PAES_IO_READ) || (io->flags & PAES_IO_FINISHED) ||
+	    *error)
+		return DM_ENDIO_DONE;
+
+	/* KM on a whole bio is too long for hard irq; emu needs irqs on */
+	if (in_hardirq() || irqs_disabled()) {
+		INIT_WORK(&io->work, paes_io_work);
+		queue_work(pc->wq, &io->work);
+		return DM_ENDIO_INCOMPLETE;
+	}
+
+	if (paes_read_pass(io) == PAES_PASS_PARKED)
+		return DM_ENDIO_INCOMPLETE;
+	io->flags |= PAES_IO_FINISHED;
+	*error = io->status;
+	return DM_ENDIO_DONE;
+}
+
+static const char * const paes_state_names[] = {
+	[PAES_KEY_NONE] = "none",
+	[PAES_KEY_VALID] = "valid",
+	[PAES_KEY_STALE] = "stale",
+	[PAES_KEY_LOST] = "lost",
+};
+
+static void paes_status(struct dm_target *ti, status_type_t type,
+			unsigned int status_flags, char *result,
+			unsigned int maxlen)
+{
+	struct paes_c *pc = ti->private;
+	unsigned int sz = 0, nopt;
+	enum paes_key_state state;
+	enum paes_keytype kt;
+	u64 gen, stale, lost, total, expired, epoch, requeued;
+	unsigned int parked;
+	char wkvp[9] = "-";
+
+	switch (type) {
+	case STATUSTYPE_INFO:
+		spin_lock_irq(&pc->lock);
+		state = pc->state;
+		kt = pc->key.type;
+		gen = pc->gen;
+		parked = pc->nr_parked;
+		stale = pc->stale_events;
+		lost = pc->written ? pc->lost_blocks : 0;
+		total = pc->parked_total;
+		expired = pc->expired;
+		epoch = pc->epoch;
+		requeued = pc->requeued;
+		if (kt != PAES_KT_NONE) {
+			unsigned int off = pc->key.kl;
+
+			if (kt == PAES_KT_FXTS128 || kt == PAES_KT_FXTS256)
+				off *= 2;
+			snprintf(wkvp, sizeof(wkvp), "%4phN", pc->key.prot + off);
+		}
+		spin_unlock_irq(&pc->lock);
+
+		DMEMIT("key=%s gen=%llu parked=%u stale_events=%llu lost_blocks=%llu",
+		       paes_state_names[state], gen, parked, stale, lost);
+		DMEMIT(" keytype=%s wkvp=%s parked_total=%llu expired=%llu",
+		       paes_keytype_name(kt), wkvp, total, expired);
+		DMEMIT(" key_timeout=%u sector_size=%u replaces=%llu requeued=%llu",
+		       pc->key_timeout_ms, pc->sector_size, epoch, requeued);
+		break;
+
+	case STATUSTYPE_TABLE:
+		DMEMIT("%s ", PAES_CIPHER);
+		/* a hex key is never printed, only a keyring reference */
+		mutex_lock(&pc->msg_lock);
+		if (pc->key_desc)
+			DMEMIT(":%s", pc->key_desc);
+		else
+			DMEMIT("-");
+		mutex_unlock(&pc->msg_lock);
+		DMEMIT(" %llu %s %llu", (unsigned long long)pc->iv_offset,
+		       pc->dev->name, (unsigned long long)pc->start);
+
+		nopt = !!ti->num_discard_bios + pc->iv_large_sectors +
+		       (pc->sector_size != SECTOR_SIZE) +
+		       (pc->key_timeout_ms != PAES_DEFAULT_TIMEOUT_MS);
+		if (nopt) {
+			DMEMIT(" %u", nopt);
+			if (ti->num_discard_bios)
+				DMEMIT(" allow_discards");
+			if (pc->sector_size != SECTOR_SIZE)
+				DMEMIT(" sector_size:%u", pc->sector_size);
+			if (pc->iv_large_sectors)
+				DMEMIT(" iv_large_sectors");
+			if (pc->key_timeout_ms != PAES_DEFAULT_TIMEOUT_MS)
+				DMEMIT(" key_timeout:%u", pc->key_timeout_ms);
+		}
+		break;
+
+	case STATUSTYPE_IMA:
+		DMEMIT_TARGET_NAME_VERSION(ti->type);
+		DMEMIT(",cipher_string=%s,sector_size=%u,iv_large_sectors=%c",
+		       PAES_CIPHER, pc->sector_size,
+		       pc->iv_large_sectors ? 'y' : 'n');
+		DMEMIT(",allow_discards=%c,key_timeout=%u;",
+		       ti->num_discard_bios ? 'y' : 'n', pc->key_timeout_ms);
+		break;
+	}
+}
+
+static void paes_presuspend(struct dm_target *ti)
+{
+	struct paes_c *pc = ti->private;
+
+	if (dm_noflush_suspending(ti))
+		paes_requeue_parked(pc);
+}
+
+static void paes_clear_requeue(struct dm_target *ti)
+{
+	struct paes_c *pc = ti->private;
+
+	spin_lock_irq(&pc->lock);
+	pc->requeue = false;
+	spin_unlock_irq(&pc->lock);
+}
+
+static int paes_iterate_devices(struct dm_target *ti,
+				iterate_devices_callout_fn fn, void *data)
+{
+	struct paes_c *pc = ti->private;
+
+	return fn(ti, pc->dev, pc->start, ti->len, data);
+}
+
+static void paes_io_hints(struct dm_target *ti, struct queue_limits *limits)
+{
+	struct paes_c *pc = ti->private;
+
+	/* bounce pages are single pages: keep within max_segments */
+	limits->max_segment_size = PAGE_SIZE;
+	limits->logical_block_size =
+		max_t(unsigned int, limits->logical_block_size, pc->sector_size);
+	limits->physical_block_size =
+		max_t(unsigned int, limits->physical_block_size, pc->sector_size);
+	limits->io_min = max_t(unsigned int, limits->io_min, pc->sector_size);
+	/* one crypto sector never straddles two pages of a bio */
+	limits->dma_alignment = limits->logical_block_size - 1;
+}
+
+static struct target_type paes_target = {
+	.name = "paes",
+	.version = {1, 0, 0},
+	.module = THIS_MODULE,
+	.ctr = paes_ctr,
+	.dtr = paes_dtr,
+	.map = paes_map,
+	.end_io = paes_end_io,
+	.status = paes_status,
+	.message = paes_message,
+	.presuspend = paes_presuspend,
+	.presuspend_undo = paes_clear_requeue,
+	.postsuspend = paes_clear_requeue,
+	.iterate_devices = paes_iterate_devices,
+	.io_hints = paes_io_hints,
+};
+
+static int __init dm_paes_init(void)
+{
+	int r = dm_register_target(&paes_target);
+
+	if (r < 0)
+		DMERR("register failed %d", r);
+	return r;
+}
+
+static void __exit dm_paes_exit(void)
+{
+	dm_unregister_target(&paes_target);
+}
+
+module_init(dm_paes_init);
+module_exit(dm_paes_exit);
+
+MODULE_DESCRIPTION(DM_NAME " target for XTS with CPACF protected keys");
+MODULE_AUTHOR("pkeydm project");
+MODULE_LICENSE("GPL");
