@@ -1,0 +1,31 @@
+// Turning a pdmtab key source into a protected-key token for paes-xts:
+//  ephemeral  sysfs protkey_aes_{128,256}_xts (a 160-byte pair); if sysfs is
+//             missing, PKEY_GENPROTK twice.  Cannot be derived again.
+//  secure     repository <name>.skey (two 64-byte CCA AESDATA keys) ->
+//             PKEY_SEC2PROTK per half -> pair.  Derivable again while the
+//             crypto card's master key is unchanged.
+//  clear      key file of 32 (xts-128) or 64 (xts-256) raw bytes -> first
+//             half K1, second K2 -> PKEY_CLR2PROTK per half -> pair.
+#pragma once
+
+#include <string>
+
+#include "pkeydm/pdmtab.hpp"
+#include "pkeydm/secure_buffer.hpp"
+
+namespace pkeydm {
+
+struct KeyContext {
+    std::string pkey_device;
+    std::string protkey_dir;
+    std::string repository;
+    KeyContext();  // the defaults (repository honours $PDM_KEY_REPOSITORY)
+};
+
+bool rederivable(KeySourceKind k) noexcept;
+
+// A 160-byte XTS token pair, validated.
+SecureBuffer derive_xts_token(const KeySource& src, unsigned xts_bits, const KeyContext& ctx);
+SecureBuffer random_xts_token(unsigned xts_bits, const KeyContext& ctx);
+
+}  // namespace pkeydm

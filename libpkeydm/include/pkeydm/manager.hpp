@@ -1,0 +1,71 @@
+// The device operations shared by pdm and pdmd.  Each one either completes
+// or leaves nothing behind: no dm device, keyring key or state file of a
+// failed create survives it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pkeydm/device_state.hpp"
+#include "pkeydm/key_source.hpp"
+#include "pkeydm/paes_status.hpp"
+#include "pkeydm/paes_table.hpp"
+#include "pkeydm/pdmtab.hpp"
+
+namespace pkeydm {
+
+struct ManagerConfig {
+    KeyContext keys;
+    std::string state_dir = default_state_dir;
+    std::string pdmtab = default_pdmtab;
+};
+
+// Size of a block device (or regular file, for tests) in 512-byte sectors.
+std::uint64_t device_sectors(const std::string& path);
+
+// The table pdm loads: key by keyring reference pdm:<name>.
+PaesTable build_paes_table(const DeviceState& s, std::uint64_t sectors, std::size_t token_bytes);
+
+std::string mapper_path(const std::string& name);
+
+struct CreateOptions {
+    bool swapon = false;
+    bool mkswap = true;  // when options.swap
+};
+// `s.device` is resolved here when it is a TAG=value spec.
+void create_device(const ManagerConfig& cfg, DeviceState s, const CreateOptions& co);
+
+// Swap off if active, remove the dm device, unlink pdm:<name>, forget state.
+// Refuses a device without a PDM- UUID unless `force`.
+void remove_device(const ManagerConfig& cfg, const std::string& name, bool force);
+
+// What is known about a pdm device; state from /run/pdm, else the pdmtab
+// entry, else the UUID's kind with defaults.
+DeviceState device_state_for(const ManagerConfig& cfg, const std::string& name, const std::string& uuid);
+
+enum class RekeyMode { set, replace };
+struct RekeyResult {
+    PaesStatus before;
+    PaesStatus after;
+};
+// Derive (set) or make a new (replace) token, update the keyring key, send
+// `key set`/`key replace` with the keyring reference.
+RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMode mode);
+
+PaesStatus paes_status(const std::string& name);
+
+struct DeviceReport {
+    std::string name;
+    std::string uuid;
+    std::optional<KeySourceKind> kind;
+    PaesStatus status;
+    std::string table;  // target parameters (keys never in hex)
+    bool suspended = false;
+    int open_count = 0;
+    std::string error;  // status could not be read
+};
+DeviceReport device_report(const std::string& name);
+
+}  // namespace pkeydm

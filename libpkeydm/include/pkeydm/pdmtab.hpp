@@ -1,0 +1,78 @@
+// /etc/pdm/pdmtab: one device per line, crypttab-like.
+//
+//   # name   device                      keysource          options
+//   swap0    /dev/vdb                    ephemeral          swap
+//   data     UUID=4f1c...                secure:datakey     sector-size=4096,discard
+//   test     PARTUUID=0a1b...            clear:/etc/pdm/k   xts-128,key-timeout=5000
+//
+// name      [A-Za-z0-9_.+-], 1..64 chars (becomes the dm name and keyring
+//           description pdm:<name>)
+// device    absolute path | UUID=<uuid> | PARTUUID=<uuid> | LABEL=<label>
+// keysource ephemeral | secure:<repository key name> | clear:<absolute key file>
+// options   comma-separated; "-" or absent for none:
+//           swap, sector-size=512|1024|2048|4096, discard, iv-large-sectors,
+//           key-timeout=<ms>, on-key-loss=replace|error, xts-128, xts-256
+// '#' starts a comment at the start of a field; blank lines are ignored.
+// Every error names file:line and the field.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pkeydm {
+
+inline constexpr const char* default_pdmtab = "/etc/pdm/pdmtab";
+
+enum class KeySourceKind { ephemeral, secure, clear };
+
+struct KeySource {
+    KeySourceKind kind = KeySourceKind::ephemeral;
+    std::string arg;  // repository key name or key file path
+};
+
+// `where` prefixes errors ("pdmtab:3: keysource").
+KeySource parse_key_source(std::string_view s, std::string_view where);
+std::string format_key_source(const KeySource& k);
+std::string_view key_source_kind_name(KeySourceKind k) noexcept;
+
+enum class OnKeyLoss { replace, error };
+std::string_view on_key_loss_name(OnKeyLoss o) noexcept;
+
+struct DeviceOptions {
+    bool swap = false;
+    unsigned sector_size = 4096;
+    bool discard = false;
+    bool iv_large_sectors = false;
+    std::optional<std::uint32_t> key_timeout_ms;
+    OnKeyLoss on_key_loss = OnKeyLoss::replace;
+    unsigned xts_bits = 256;
+};
+
+// Parses "swap,sector-size=4096,..." into `opts` (on top of what is there).
+void parse_device_options(std::string_view s, DeviceOptions& opts, std::string_view where);
+
+struct PdmtabEntry {
+    std::string name;
+    std::string device;  // as written (path or TAG=value)
+    KeySource source;
+    DeviceOptions options;
+    std::string file;
+    unsigned line = 0;
+};
+
+bool valid_device_name(std::string_view name) noexcept;
+void check_device_name(std::string_view name, std::string_view where);
+
+std::vector<PdmtabEntry> parse_pdmtab(std::string_view text, std::string_view filename);
+// Missing file: empty list.  Unreadable: Error(config).
+std::vector<PdmtabEntry> load_pdmtab(const std::string& path);
+std::optional<PdmtabEntry> find_pdmtab_entry(const std::vector<PdmtabEntry>& tab, std::string_view name);
+
+// Path for UUID=/PARTUUID=/LABEL= via /dev/disk/by-*; absolute paths as they
+// are.  Throws Error(not_found) when nothing matches.
+std::string resolve_device(std::string_view spec);
+
+}  // namespace pkeydm

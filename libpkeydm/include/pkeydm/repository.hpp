@@ -1,0 +1,71 @@
+// The secure-key repository (default /etc/pdm/keys; PDM_KEY_REPOSITORY or
+// --repository override), after zkey's:
+//   <name>.skey  the secure key: one 64-byte CCA AESDATA token (AES key) or,
+//                for XTS, two of them, K1 (data) then K2 (tweak): 128 bytes;
+//   <name>.info  text, "field=value" per line: name, keytype, created,
+//                mkvp, verification-pattern (docs/formats.md).
+// The verification pattern identifies the secure key independently of any
+// wrapping key: SHA-256 over "pdm-vp-1" || keytype (u32 big-endian) || skey.
+// It cannot identify the effective AES key across a master-key change
+// (re-enciphering changes the skey bytes); it tells whether a .info belongs
+// to its .skey, and an entry where it does not is reported untrusted and
+// refused for use.
+// Files are 0600 in a 0700 directory, written atomically; writers hold an
+// exclusive flock on <dir>/.lock, readers a shared one.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "pkeydm/secure_buffer.hpp"
+#include "pkeydm/token.hpp"
+
+namespace pkeydm {
+
+inline constexpr const char* default_repository = "/etc/pdm/keys";
+
+struct KeyInfo {
+    std::string name;
+    KeyType keytype = KeyType::aes_xts_256;  // AES_128/192/256 or AES_XTS_128/256
+    std::string created;                     // ISO 8601 UTC
+    std::string mkvp;                        // 16 hex digits, raw token bytes
+    std::string verification_pattern;        // 64 hex digits
+};
+
+struct RepositoryKey {
+    SecureBuffer skey;
+    KeyInfo info;
+    bool trusted = false;
+    std::string untrusted_reason;  // empty when trusted
+};
+
+// Shape checks of a secure key file's content for `type`.
+void check_secure_key_blob(std::span<const std::uint8_t> skey, KeyType type, std::string_view what);
+std::string verification_pattern(KeyType type, std::span<const std::uint8_t> skey);
+std::string format_key_info(const KeyInfo& info);
+KeyInfo parse_key_info(std::string_view text, std::string_view what);
+
+class Repository {
+public:
+    explicit Repository(std::string dir = default_dir());
+    static std::string default_dir();  // $PDM_KEY_REPOSITORY or /etc/pdm/keys
+
+    const std::string& dir() const noexcept { return dir_; }
+    // Writes .skey and .info; refuses to overwrite unless `overwrite`.
+    KeyInfo store(const std::string& name, std::span<const std::uint8_t> skey, KeyType type, bool overwrite);
+    // Loads and checks; an untrusted entry is returned with trusted=false.
+    RepositoryKey load(const std::string& name) const;
+    // load() that throws Error(verify) for an untrusted entry.
+    RepositoryKey load_trusted(const std::string& name) const;
+    std::vector<std::string> list() const;
+    bool exists(const std::string& name) const;
+    void remove(const std::string& name);
+
+private:
+    std::string path(const std::string& name, const char* ext) const;
+    std::string dir_;
+};
+
+}  // namespace pkeydm

@@ -1,0 +1,129 @@
+#include "pkeydm/files.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <random>
+
+#include "pkeydm/error.hpp"
+
+namespace pkeydm {
+
+namespace {
+
+std::string dir_of(const std::string& path)
+{
+    const auto slash = path.rfind('/');
+    if (slash == std::string::npos)
+        return ".";
+    return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+void write_all(int fd, const std::uint8_t* p, std::size_t n, const std::string& path)
+{
+    while (n) {
+        const ssize_t w = ::write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            throw_errno(Errc::io, "write " + path, errno);
+        }
+        p += w;
+        n -= static_cast<std::size_t>(w);
+    }
+}
+
+}  // namespace
+
+void write_file_atomic(const std::string& path, std::span<const std::uint8_t> data, mode_t mode)
+{
+    std::random_device rd;
+    const std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(rd() & 0xffffff);
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode));
+    if (!fd)
+        throw_errno(Errc::io, "create " + tmp, errno);
+    try {
+        // The umask may have cleared bits; the caller's mode is what counts.
+        if (::fchmod(fd.get(), mode) < 0)
+            throw_errno(Errc::io, "chmod " + tmp, errno);
+        write_all(fd.get(), data.data(), data.size(), tmp);
+        if (::fsync(fd.get()) < 0)
+            throw_errno(Errc::io, "fsync " + tmp, errno);
+        fd.reset();
+        if (::rename(tmp.c_str(), path.c_str()) < 0)
+            throw_errno(Errc::io, "rename " + tmp + " to " + path, errno);
+    } catch (...) {
+        ::unlink(tmp.c_str());
+        throw;
+    }
+    UniqueFd dfd(::open(dir_of(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (dfd)
+        ::fsync(dfd.get());
+}
+
+void write_file_atomic(const std::string& path, const std::string& text, mode_t mode)
+{
+    write_file_atomic(path, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, mode);
+}
+
+SecureBuffer read_file_secure(const std::string& path, std::size_t max_size)
+{
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        throw_errno(errno == ENOENT ? Errc::not_found : Errc::io, "open " + path, errno);
+    SecureBuffer buf(max_size + 1);  // one more to see a too-large file
+    std::size_t got = 0;
+    for (;;) {
+        const ssize_t r = ::read(fd.get(), buf.data() + got, buf.size() - got);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            throw_errno(Errc::io, "read " + path, errno);
+        }
+        if (r == 0)
+            break;
+        got += static_cast<std::size_t>(r);
+        if (got > max_size)
+            throw Error(Errc::config, path + ": larger than " + std::to_string(max_size) + " bytes");
+    }
+    buf.truncate(got);
+    return buf;
+}
+
+std::string read_text_file(const std::string& path, std::size_t max_size)
+{
+    const auto b = read_file_secure(path, max_size);
+    return std::string(b.view());
+}
+
+void make_dirs(const std::string& path, mode_t mode)
+{
+    std::size_t pos = 1;
+    for (;;) {
+        const auto slash = path.find('/', pos);
+        const std::string part = path.substr(0, slash);
+        if (!part.empty() && ::mkdir(part.c_str(), mode) < 0 && errno != EEXIST)
+            throw_errno(Errc::io, "mkdir " + part, errno);
+        if (slash == std::string::npos)
+            break;
+        pos = slash + 1;
+    }
+}
+
+FileLock::FileLock(const std::string& path, bool exclusive)
+    : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600))
+{
+    if (!fd_)
+        throw_errno(Errc::io, "open lock file " + path, errno);
+    int r;
+    do
+        r = ::flock(fd_.get(), exclusive ? LOCK_EX : LOCK_SH);
+    while (r < 0 && errno == EINTR);
+    if (r < 0)
+        throw_errno(Errc::io, "flock " + path, errno);
+}
+
+}  // namespace pkeydm

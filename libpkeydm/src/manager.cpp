@@ -1,0 +1,220 @@
+#include "pkeydm/manager.hpp"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include "pkeydm/dm.hpp"
+#include "pkeydm/error.hpp"
+#include "pkeydm/keyring.hpp"
+#include "pkeydm/swap.hpp"
+#include "pkeydm/token.hpp"
+#include "pkeydm/unique_fd.hpp"
+
+namespace pkeydm {
+
+namespace {
+
+// Removes a dm device created during create_device unless committed.
+class DmDeviceGuard {
+public:
+    explicit DmDeviceGuard(std::string name) : name_(std::move(name)) {}
+    ~DmDeviceGuard()
+    {
+        if (!committed_) {
+            try {
+                dm_remove(name_);
+            } catch (...) {
+            }
+        }
+    }
+    DmDeviceGuard(const DmDeviceGuard&) = delete;
+    DmDeviceGuard& operator=(const DmDeviceGuard&) = delete;
+    void commit() noexcept { committed_ = true; }
+
+private:
+    std::string name_;
+    bool committed_ = false;
+};
+
+bool device_exists(const std::string& name)
+{
+    return dm_device_info(name).exists;
+}
+
+}  // namespace
+
+std::uint64_t device_sectors(const std::string& path)
+{
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd)
+        throw_errno(errno == ENOENT ? Errc::not_found : Errc::io, "open " + path, errno);
+    struct stat st;
+    if (::fstat(fd.get(), &st) < 0)
+        throw_errno(Errc::io, "stat " + path, errno);
+    std::uint64_t bytes = 0;
+    if (S_ISBLK(st.st_mode)) {
+        if (::ioctl(fd.get(), BLKGETSIZE64, &bytes) < 0)
+            throw_errno(Errc::io, "BLKGETSIZE64 " + path, errno);
+    } else if (S_ISREG(st.st_mode)) {
+        bytes = static_cast<std::uint64_t>(st.st_size);
+    } else {
+        throw Error(Errc::config, path + " is not a block device");
+    }
+    return bytes / 512;
+}
+
+std::string mapper_path(const std::string& name)
+{
+    return "/dev/mapper/" + name;
+}
+
+PaesTable build_paes_table(const DeviceState& s, std::uint64_t sectors, std::size_t token_bytes)
+{
+    const std::uint64_t per = s.options.sector_size / 512;
+    const std::uint64_t usable = sectors / per * per;
+    if (usable == 0)
+        throw Error(Errc::config, s.device + ": smaller than one " + std::to_string(s.options.sector_size) +
+                                      "-byte sector");
+    PaesTable t;
+    t.length = usable;
+    t.key.kind = TableKey::Kind::keyring;
+    t.key.bytes = token_bytes;
+    t.key.key_type = "logon";
+    t.key.description = key_description(s.name);
+    t.device = s.device;
+    t.sector_size = s.options.sector_size;
+    t.iv_large_sectors = s.options.iv_large_sectors;
+    t.allow_discards = s.options.discard;
+    t.key_timeout_ms = s.options.key_timeout_ms;
+    return t;
+}
+
+void create_device(const ManagerConfig& cfg, DeviceState s, const CreateOptions& co)
+{
+    check_device_name(s.name, "device name");
+    if (device_exists(s.name))
+        throw Error(Errc::usage, "device-mapper device '" + s.name + "' already exists");
+    s.device = resolve_device(s.device);
+    const auto sectors = device_sectors(s.device);
+
+    auto token = derive_xts_token(s.source, s.options.xts_bits, cfg.keys);
+    const auto desc = key_description(s.name);
+    // A leftover pdm:<name> (crash after a create) belongs to no device, as
+    // the device does not exist: overwriting it is safe.
+    link_user_keyring_into_session();
+    logon_key_set(desc, token.span());
+    KeyringKeyGuard key_guard(desc);
+
+    const auto table = build_paes_table(s, sectors, token.size());
+    dm_create(s.name, pdm_uuid(s.source.kind, s.name), {to_dm_target(table)}, true);
+    DmDeviceGuard dev_guard(s.name);
+
+    save_device_state(cfg.state_dir, s);
+    try {
+        if (s.options.swap && co.mkswap)
+            make_swap(mapper_path(s.name));
+        if (co.swapon)
+            swap_on(mapper_path(s.name));
+    } catch (...) {
+        try {
+            remove_device_state(cfg.state_dir, s.name);
+        } catch (...) {
+        }
+        throw;
+    }
+    dev_guard.commit();
+    key_guard.commit();
+}
+
+void remove_device(const ManagerConfig& cfg, const std::string& name, bool force)
+{
+    const auto info = dm_device_info(name);
+    if (!info.exists)
+        throw Error(Errc::not_found, "device-mapper device '" + name + "' does not exist");
+    if (!info.uuid.starts_with(pdm_uuid_prefix) && !force)
+        throw Error(Errc::usage, "'" + name + "' is not a pdm device (UUID '" + info.uuid +
+                                     "'); use --force to remove it anyway");
+    if (swap_active(mapper_path(name)))
+        swap_off(mapper_path(name));
+    dm_remove(name);
+    logon_key_unlink(key_description(name));
+    remove_device_state(cfg.state_dir, name);
+}
+
+DeviceState device_state_for(const ManagerConfig& cfg, const std::string& name, const std::string& uuid)
+{
+    if (auto s = load_device_state(cfg.state_dir, name))
+        return *s;
+    const auto tab = load_pdmtab(cfg.pdmtab);
+    if (auto e = find_pdmtab_entry(tab, name))
+        return {e->name, e->device, e->source, e->options};
+    const auto kind = kind_from_uuid(uuid);
+    if (kind == KeySourceKind::ephemeral) {
+        DeviceState s;
+        s.name = name;
+        s.source.kind = KeySourceKind::ephemeral;
+        // The loaded key's size tells the XTS size: 160 bytes either way for
+        // a pair, so read the keytype the target reports when it has one.
+        if (const auto st = paes_status(name); st.get("keytype") == "AES_128" || st.get("keytype") == "AES_XTS_128")
+            s.options.xts_bits = 128;
+        return s;
+    }
+    throw Error(Errc::not_found, "no record of how to derive the key of '" + name + "': no " + cfg.state_dir + "/" +
+                                     name + ".json and no entry in " + cfg.pdmtab);
+}
+
+PaesStatus paes_status(const std::string& name)
+{
+    const auto st = dm_status(name);
+    if (st.size() != 1 || st[0].type != paes_target)
+        throw Error(Errc::usage, "'" + name + "' is not a single-target paes device");
+    return parse_paes_status(st[0].params);
+}
+
+RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMode mode)
+{
+    RekeyResult r;
+    r.before = paes_status(s.name);
+    if (mode == RekeyMode::set && !rederivable(s.source.kind))
+        throw Error(Errc::verify, "'" + s.name +
+                                      "' has an ephemeral key, which cannot be derived again; a new key "
+                                      "(key replace) loses the data written before");
+    auto token = mode == RekeyMode::set ? derive_xts_token(s.source, s.options.xts_bits, cfg.keys)
+                                        : random_xts_token(s.options.xts_bits, cfg.keys);
+    const auto desc = key_description(s.name);
+    link_user_keyring_into_session();
+    logon_key_set(desc, token.span());
+    const std::string msg = std::string(mode == RekeyMode::set ? "key set " : "key replace ") +
+                            keyring_reference(token.size(), desc);
+    dm_message(s.name, 0, msg);
+    r.after = paes_status(s.name);
+    return r;
+}
+
+DeviceReport device_report(const std::string& name)
+{
+    DeviceReport r;
+    r.name = name;
+    const auto info = dm_device_info(name);
+    if (!info.exists)
+        throw Error(Errc::not_found, "device-mapper device '" + name + "' does not exist");
+    r.uuid = info.uuid;
+    r.kind = kind_from_uuid(info.uuid);
+    r.suspended = info.suspended;
+    r.open_count = info.open_count;
+    try {
+        r.status = paes_status(name);
+        const auto t = dm_table(name);
+        if (!t.empty())
+            r.table = t[0].params;
+    } catch (const Error& e) {
+        r.error = e.what();
+    }
+    return r;
+}
+
+}  // namespace pkeydm

@@ -1,0 +1,237 @@
+#include "pkeydm/pdmtab.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
+#include "pkeydm/error.hpp"
+#include "pkeydm/paes_table.hpp"
+
+namespace pkeydm {
+
+namespace {
+
+[[noreturn]] void bad(std::string_view where, const std::string& msg)
+{
+    throw Error(Errc::config, std::string(where) + ": " + msg);
+}
+
+std::uint64_t number(std::string_view v, std::string_view where, std::string_view opt)
+{
+    try {
+        return parse_u64(v, opt);
+    } catch (const Error&) {
+        bad(where, "option " + std::string(opt) + ": '" + std::string(v) + "' is not a number");
+    }
+}
+
+}  // namespace
+
+std::string_view key_source_kind_name(KeySourceKind k) noexcept
+{
+    switch (k) {
+    case KeySourceKind::ephemeral: return "ephemeral";
+    case KeySourceKind::secure: return "secure";
+    case KeySourceKind::clear: return "clear";
+    }
+    return "?";
+}
+
+std::string_view on_key_loss_name(OnKeyLoss o) noexcept
+{
+    return o == OnKeyLoss::replace ? "replace" : "error";
+}
+
+bool valid_device_name(std::string_view name) noexcept
+{
+    if (name.empty() || name.size() > 64 || name == "." || name == "..")
+        return false;
+    for (char c : name)
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+              c == '.' || c == '+' || c == '-'))
+            return false;
+    return true;
+}
+
+void check_device_name(std::string_view name, std::string_view where)
+{
+    if (!valid_device_name(name))
+        bad(where, "name '" + std::string(name) + "': use 1..64 of A-Z a-z 0-9 _ . + -");
+}
+
+KeySource parse_key_source(std::string_view s, std::string_view where)
+{
+    if (s == "ephemeral")
+        return {KeySourceKind::ephemeral, {}};
+    if (s.starts_with("secure:")) {
+        const auto name = s.substr(7);
+        if (!valid_device_name(name))
+            bad(where, "repository key name '" + std::string(name) + "': use 1..64 of A-Z a-z 0-9 _ . + -");
+        return {KeySourceKind::secure, std::string(name)};
+    }
+    if (s.starts_with("clear:")) {
+        const auto path = s.substr(6);
+        if (path.empty() || path[0] != '/')
+            bad(where, "clear key file '" + std::string(path) + "' must be an absolute path");
+        return {KeySourceKind::clear, std::string(path)};
+    }
+    bad(where, "'" + std::string(s) + "': expected ephemeral, secure:<key name> or clear:<key file>");
+}
+
+std::string format_key_source(const KeySource& k)
+{
+    switch (k.kind) {
+    case KeySourceKind::ephemeral: return "ephemeral";
+    case KeySourceKind::secure: return "secure:" + k.arg;
+    case KeySourceKind::clear: return "clear:" + k.arg;
+    }
+    return "?";
+}
+
+void parse_device_options(std::string_view s, DeviceOptions& o, std::string_view where)
+{
+    if (s.empty() || s == "-")
+        return;
+    std::size_t pos = 0;
+    while (pos <= s.size()) {
+        const auto comma = s.find(',', pos);
+        const auto opt = s.substr(pos, comma == std::string_view::npos ? std::string_view::npos : comma - pos);
+        pos = comma == std::string_view::npos ? s.size() + 1 : comma + 1;
+        if (opt.empty())
+            bad(where, "empty option in '" + std::string(s) + "'");
+        const auto eq = opt.find('=');
+        const auto key = opt.substr(0, eq);
+        const auto val = eq == std::string_view::npos ? std::string_view() : opt.substr(eq + 1);
+        const bool has_val = eq != std::string_view::npos;
+        auto no_value = [&] {
+            if (has_val)
+                bad(where, "option " + std::string(key) + " takes no value");
+        };
+        if (key == "swap") {
+            no_value();
+            o.swap = true;
+        } else if (key == "discard") {
+            no_value();
+            o.discard = true;
+        } else if (key == "iv-large-sectors") {
+            no_value();
+            o.iv_large_sectors = true;
+        } else if (key == "xts-128" || key == "xts-256") {
+            no_value();
+            o.xts_bits = key == "xts-128" ? 128 : 256;
+        } else if (key == "sector-size") {
+            const auto v = number(val, where, "sector-size");
+            if (v != 512 && v != 1024 && v != 2048 && v != 4096)
+                bad(where, "option sector-size=" + std::string(val) + ": expected 512, 1024, 2048 or 4096");
+            o.sector_size = static_cast<unsigned>(v);
+        } else if (key == "key-timeout") {
+            const auto v = number(val, where, "key-timeout");
+            if (v > UINT32_MAX)
+                bad(where, "option key-timeout=" + std::string(val) + ": too large (milliseconds)");
+            o.key_timeout_ms = static_cast<std::uint32_t>(v);
+        } else if (key == "on-key-loss") {
+            if (val == "replace")
+                o.on_key_loss = OnKeyLoss::replace;
+            else if (val == "error")
+                o.on_key_loss = OnKeyLoss::error;
+            else
+                bad(where, "option on-key-loss=" + std::string(val) + ": expected replace or error");
+        } else {
+            bad(where, "unknown option '" + std::string(opt) + "'");
+        }
+    }
+}
+
+std::vector<PdmtabEntry> parse_pdmtab(std::string_view text, std::string_view filename)
+{
+    std::vector<PdmtabEntry> out;
+    unsigned lineno = 0;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        const auto nl = text.find('\n', pos);
+        auto line = text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+        pos = nl == std::string_view::npos ? text.size() : nl + 1;
+        ++lineno;
+        auto f = split_ws(line);
+        // A field starting with '#' begins a comment.
+        for (std::size_t i = 0; i < f.size(); ++i)
+            if (f[i].starts_with('#')) {
+                f.resize(i);
+                break;
+            }
+        if (f.empty())
+            continue;
+        const std::string at = std::string(filename) + ":" + std::to_string(lineno);
+        if (f.size() < 3)
+            bad(at, "expected 'name device keysource [options]', got " + std::to_string(f.size()) + " field(s)");
+        if (f.size() > 4)
+            bad(at + ": options", "unexpected fifth field '" + std::string(f[4]) +
+                                      "' (options are one comma-separated field)");
+        PdmtabEntry e;
+        e.file = std::string(filename);
+        e.line = lineno;
+        check_device_name(f[0], at + ": name");
+        e.name = std::string(f[0]);
+        for (const auto& other : out)
+            if (other.name == e.name)
+                bad(at + ": name", "'" + e.name + "' already defined at line " + std::to_string(other.line));
+        const auto dev = f[1];
+        if (!(dev.starts_with('/') || dev.starts_with("UUID=") || dev.starts_with("PARTUUID=") ||
+              dev.starts_with("LABEL=")) ||
+            dev.ends_with('='))
+            bad(at + ": device", "'" + std::string(dev) + "': expected /path, UUID=, PARTUUID= or LABEL=");
+        e.device = std::string(dev);
+        e.source = parse_key_source(f[2], at + ": keysource");
+        if (f.size() == 4)
+            parse_device_options(f[3], e.options, at + ": options");
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::vector<PdmtabEntry> load_pdmtab(const std::string& path)
+{
+    std::ifstream in(path);
+    if (!in) {
+        if (errno == ENOENT)
+            return {};
+        throw_errno(Errc::config, "cannot read " + path, errno);
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return parse_pdmtab(ss.str(), path);
+}
+
+std::optional<PdmtabEntry> find_pdmtab_entry(const std::vector<PdmtabEntry>& tab, std::string_view name)
+{
+    for (const auto& e : tab)
+        if (e.name == name)
+            return e;
+    return std::nullopt;
+}
+
+std::string resolve_device(std::string_view spec)
+{
+    std::string path;
+    if (spec.starts_with('/'))
+        path = spec;
+    else if (spec.starts_with("UUID="))
+        path = "/dev/disk/by-uuid/" + std::string(spec.substr(5));
+    else if (spec.starts_with("PARTUUID="))
+        path = "/dev/disk/by-partuuid/" + std::string(spec.substr(9));
+    else if (spec.starts_with("LABEL="))
+        path = "/dev/disk/by-label/" + std::string(spec.substr(6));
+    else
+        throw Error(Errc::config, "device '" + std::string(spec) + "': expected /path, UUID=, PARTUUID= or LABEL=");
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0)
+        throw_errno(Errc::not_found,
+                    "device '" + std::string(spec) + "' (" + path + ")" +
+                        (spec.starts_with('/') ? "" : "; the /dev/disk links need udev"),
+                    errno);
+    return path;
+}
+
+}  // namespace pkeydm

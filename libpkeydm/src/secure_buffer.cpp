@@ -1,0 +1,118 @@
+#include "pkeydm/secure_buffer.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <utility>
+
+namespace pkeydm {
+
+namespace {
+
+std::size_t page_round(std::size_t n)
+{
+    const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+    return (n + page - 1) / page * page;
+}
+
+}  // namespace
+
+SecureBuffer::SecureBuffer(std::size_t size)
+{
+    // One spare byte keeps a NUL after the data so c_str() needs no copy.
+    capacity_ = page_round(size + 1);
+    void* p = nullptr;
+    if (posix_memalign(&p, static_cast<std::size_t>(sysconf(_SC_PAGESIZE)), capacity_) != 0)
+        throw std::bad_alloc();
+    data_ = static_cast<std::uint8_t*>(p);
+    std::memset(data_, 0, capacity_);
+    // mlock can fail for an unprivileged user with a small RLIMIT_MEMLOCK
+    // (unit tests); the daemon runs with mlockall, so this is best effort.
+    locked_ = mlock(data_, capacity_) == 0;
+    madvise(data_, capacity_, MADV_DONTDUMP);
+    size_ = size;
+}
+
+SecureBuffer::SecureBuffer(const void* data, std::size_t size) : SecureBuffer(size)
+{
+    if (size)
+        std::memcpy(data_, data, size);
+}
+
+SecureBuffer::~SecureBuffer() { release(); }
+
+SecureBuffer::SecureBuffer(SecureBuffer&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      capacity_(std::exchange(other.capacity_, 0)),
+      locked_(std::exchange(other.locked_, false))
+{
+}
+
+SecureBuffer& SecureBuffer::operator=(SecureBuffer&& other) noexcept
+{
+    if (this != &other) {
+        release();
+        data_ = std::exchange(other.data_, nullptr);
+        size_ = std::exchange(other.size_, 0);
+        capacity_ = std::exchange(other.capacity_, 0);
+        locked_ = std::exchange(other.locked_, false);
+    }
+    return *this;
+}
+
+SecureBuffer SecureBuffer::concat(std::initializer_list<std::span<const std::uint8_t>> parts)
+{
+    std::size_t total = 0;
+    for (auto p : parts)
+        total += p.size();
+    SecureBuffer out(total);
+    std::size_t off = 0;
+    for (auto p : parts) {
+        if (!p.empty())
+            std::memcpy(out.data_ + off, p.data(), p.size());
+        off += p.size();
+    }
+    return out;
+}
+
+SecureBuffer SecureBuffer::concat_text(std::initializer_list<std::string_view> parts)
+{
+    std::size_t total = 0;
+    for (auto p : parts)
+        total += p.size();
+    SecureBuffer out(total);
+    std::size_t off = 0;
+    for (auto p : parts) {
+        if (!p.empty())
+            std::memcpy(out.data_ + off, p.data(), p.size());
+        off += p.size();
+    }
+    return out;
+}
+
+void SecureBuffer::truncate(std::size_t n) noexcept
+{
+    if (n >= size_)
+        return;
+    explicit_bzero(data_ + n, size_ - n);
+    size_ = n;
+}
+
+void SecureBuffer::release() noexcept
+{
+    if (!data_)
+        return;
+    explicit_bzero(data_, capacity_);
+    if (locked_)
+        munlock(data_, capacity_);
+    std::free(data_);
+    data_ = nullptr;
+    size_ = capacity_ = 0;
+    locked_ = false;
+}
+
+}  // namespace pkeydm

@@ -1,0 +1,75 @@
+#define BOOST_TEST_MODULE device_state
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "pkeydm/device_state.hpp"
+#include "pkeydm/error.hpp"
+#include "pkeydm/manager.hpp"
+
+using namespace pkeydm;
+
+BOOST_AUTO_TEST_CASE(uuid)
+{
+    BOOST_TEST(pdm_uuid(KeySourceKind::ephemeral, "swap0") == "PDM-EPHEMERAL-swap0");
+    BOOST_TEST((kind_from_uuid("PDM-SECURE-data") == KeySourceKind::secure));
+    BOOST_TEST((kind_from_uuid("PDM-CLEAR-x") == KeySourceKind::clear));
+    BOOST_TEST(!kind_from_uuid("CRYPT-PLAIN-x").has_value());
+    BOOST_TEST(!kind_from_uuid("PDM-SECURE").has_value());
+    BOOST_TEST(!kind_from_uuid("PDM-OTHER-x").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(json_roundtrip)
+{
+    DeviceState s;
+    s.name = "data";
+    s.device = "/dev/vdb";
+    s.source = {KeySourceKind::secure, "datakey"};
+    s.options.xts_bits = 128;
+    s.options.on_key_loss = OnKeyLoss::error;
+    s.options.key_timeout_ms = 500;
+    s.options.swap = true;
+    const auto p = parse_device_state(format_device_state(s), "x");
+    BOOST_TEST(p.name == "data");
+    BOOST_TEST(p.source.arg == "datakey");
+    BOOST_TEST(p.options.xts_bits == 128u);
+    BOOST_TEST((p.options.on_key_loss == OnKeyLoss::error));
+    BOOST_TEST(p.options.key_timeout_ms.value() == 500u);
+    BOOST_TEST(p.options.swap);
+
+    BOOST_CHECK_THROW(parse_device_state("{", "x"), Error);
+    BOOST_CHECK_THROW(parse_device_state(R"({"name":"a"})", "x"), Error);
+    BOOST_CHECK_THROW(parse_device_state(R"({"name":"a","keysource":"bogus"})", "x"), Error);
+    BOOST_CHECK_THROW(parse_device_state(R"({"name":"a","keysource":"ephemeral","xts_bits":192})", "x"), Error);
+    BOOST_CHECK_THROW(parse_device_state(R"({"name":"a","keysource":"ephemeral","on_key_loss":"x"})", "x"), Error);
+}
+
+BOOST_AUTO_TEST_CASE(files)
+{
+    char tmpl[] = "/tmp/pdm-state-test-XXXXXX";
+    const std::string dir = ::mkdtemp(tmpl);
+    DeviceState s;
+    s.name = "swap0";
+    s.device = "/dev/vdb";
+    save_device_state(dir + "/run", s);
+    const auto l = load_device_state(dir + "/run", "swap0");
+    BOOST_TEST(l.has_value());
+    BOOST_TEST((l->source.kind == KeySourceKind::ephemeral));
+    BOOST_TEST(!load_device_state(dir + "/run", "other").has_value());
+    remove_device_state(dir + "/run", "swap0");
+    BOOST_TEST(!load_device_state(dir + "/run", "swap0").has_value());
+    std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(table_for_state)
+{
+    DeviceState s;
+    s.name = "swap0";
+    s.device = "/dev/vdb";
+    s.options.sector_size = 4096;
+    const auto t = build_paes_table(s, 2049, 160);  // rounds down to whole 4 KiB sectors
+    BOOST_TEST(format_paes_line(t) == "0 2048 paes paes-xts-plain64 :160:logon:pdm:swap0 0 /dev/vdb 0 1 sector_size:4096");
+    BOOST_CHECK_THROW(build_paes_table(s, 7, 160), Error);
+}

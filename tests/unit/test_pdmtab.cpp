@@ -1,0 +1,114 @@
+#define BOOST_TEST_MODULE pdmtab
+#include <boost/test/unit_test.hpp>
+
+#include "pkeydm/error.hpp"
+#include "pkeydm/pdmtab.hpp"
+
+using namespace pkeydm;
+
+namespace {
+
+std::string error_of(std::string_view text)
+{
+    try {
+        parse_pdmtab(text, "pdmtab");
+    } catch (const Error& e) {
+        BOOST_TEST((e.code() == Errc::config));
+        return e.what();
+    }
+    return "no error";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(one_line_swap)
+{
+    const auto t = parse_pdmtab("swap0 /dev/vdb ephemeral swap\n", "pdmtab");
+    BOOST_TEST(t.size() == 1u);
+    BOOST_TEST(t[0].name == "swap0");
+    BOOST_TEST(t[0].device == "/dev/vdb");
+    BOOST_TEST((t[0].source.kind == KeySourceKind::ephemeral));
+    BOOST_TEST(t[0].options.swap);
+    BOOST_TEST(t[0].options.sector_size == 4096u);
+    BOOST_TEST(t[0].options.xts_bits == 256u);
+    BOOST_TEST((t[0].options.on_key_loss == OnKeyLoss::replace));
+    BOOST_TEST(t[0].line == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(full_file)
+{
+    const auto t = parse_pdmtab("# comment\n"
+                                "\n"
+                                "  swap0\t/dev/vdb   ephemeral  swap,on-key-loss=error  # trailing\n"
+                                "data UUID=1234-abcd secure:datakey sector-size=512,discard,key-timeout=5000\n"
+                                "t PARTUUID=0a1b clear:/etc/pdm/t.key xts-128,iv-large-sectors\n"
+                                "n LABEL=x ephemeral -\n"
+                                "m /dev/vdc ephemeral\n",
+                                "pdmtab");
+    BOOST_TEST(t.size() == 5u);
+    BOOST_TEST((t[0].options.on_key_loss == OnKeyLoss::error));
+    BOOST_TEST(t[0].line == 3u);
+    BOOST_TEST((t[1].source.kind == KeySourceKind::secure));
+    BOOST_TEST(t[1].source.arg == "datakey");
+    BOOST_TEST(t[1].options.sector_size == 512u);
+    BOOST_TEST(t[1].options.discard);
+    BOOST_TEST(t[1].options.key_timeout_ms.value() == 5000u);
+    BOOST_TEST((t[2].source.kind == KeySourceKind::clear));
+    BOOST_TEST(t[2].source.arg == "/etc/pdm/t.key");
+    BOOST_TEST(t[2].options.xts_bits == 128u);
+    BOOST_TEST(t[2].options.iv_large_sectors);
+    BOOST_TEST(!t[3].options.swap);
+    BOOST_TEST(find_pdmtab_entry(t, "data").has_value());
+    BOOST_TEST(!find_pdmtab_entry(t, "nope").has_value());
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_file_line_field)
+{
+    BOOST_TEST(error_of("swap0 /dev/vdb\n") == "pdmtab:1: expected 'name device keysource [options]', got 2 field(s)");
+    BOOST_TEST(error_of("\nswap/0 /dev/vdb ephemeral\n") ==
+               "pdmtab:2: name: name 'swap/0': use 1..64 of A-Z a-z 0-9 _ . + -");
+    BOOST_TEST(error_of("s vdb ephemeral\n") ==
+               "pdmtab:1: device: 'vdb': expected /path, UUID=, PARTUUID= or LABEL=");
+    BOOST_TEST(error_of("s UUID= ephemeral\n") ==
+               "pdmtab:1: device: 'UUID=': expected /path, UUID=, PARTUUID= or LABEL=");
+    BOOST_TEST(error_of("s /dev/vdb random\n") ==
+               "pdmtab:1: keysource: 'random': expected ephemeral, secure:<key name> or clear:<key file>");
+    BOOST_TEST(error_of("s /dev/vdb secure:\n") ==
+               "pdmtab:1: keysource: repository key name '': use 1..64 of A-Z a-z 0-9 _ . + -");
+    BOOST_TEST(error_of("s /dev/vdb clear:key.bin\n") ==
+               "pdmtab:1: keysource: clear key file 'key.bin' must be an absolute path");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral swap,bogus\n") == "pdmtab:1: options: unknown option 'bogus'");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral swap,,discard\n") ==
+               "pdmtab:1: options: empty option in 'swap,,discard'");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral sector-size=1000\n") ==
+               "pdmtab:1: options: option sector-size=1000: expected 512, 1024, 2048 or 4096");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral sector-size=abc\n") ==
+               "pdmtab:1: options: option sector-size: 'abc' is not a number");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral key-timeout=99999999999\n") ==
+               "pdmtab:1: options: option key-timeout=99999999999: too large (milliseconds)");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral on-key-loss=panic\n") ==
+               "pdmtab:1: options: option on-key-loss=panic: expected replace or error");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral swap=1\n") == "pdmtab:1: options: option swap takes no value");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral swap discard\n") ==
+               "pdmtab:1: options: unexpected fifth field 'discard' (options are one comma-separated field)");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral\ns /dev/vdc ephemeral\n") ==
+               "pdmtab:2: name: 's' already defined at line 1");
+}
+
+BOOST_AUTO_TEST_CASE(key_source_roundtrip)
+{
+    for (std::string s : {"ephemeral", "secure:k1", "clear:/a/b"})
+        BOOST_TEST(format_key_source(parse_key_source(s, "x")) == s);
+}
+
+BOOST_AUTO_TEST_CASE(missing_file_is_empty)
+{
+    BOOST_TEST(load_pdmtab("/nonexistent/pdmtab").empty());
+}
+
+BOOST_AUTO_TEST_CASE(resolve_paths)
+{
+    BOOST_TEST(resolve_device("/dev/null") == "/dev/null");
+    BOOST_CHECK_THROW(resolve_device("UUID=does-not-exist-42"), Error);
+    BOOST_CHECK_THROW(resolve_device("vdb"), Error);
+}

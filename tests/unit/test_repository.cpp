@@ -1,0 +1,161 @@
+#define BOOST_TEST_MODULE repository
+#include <boost/test/unit_test.hpp>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "pkeydm/error.hpp"
+#include "pkeydm/files.hpp"
+#include "pkeydm/repository.hpp"
+#include "token_fixtures.hpp"
+
+using namespace pkeydm;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+    fs::path path;
+    TempDir()
+    {
+        char tmpl[] = "/tmp/pdm-repo-test-XXXXXX";
+        path = ::mkdtemp(tmpl);
+    }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+std::vector<std::uint8_t> xts_skey(std::uint16_t bits = 256, std::uint8_t mkvp2 = 0x5a)
+{
+    auto a = make_cca_token(bits, 0x5a, 0x01);
+    auto b = make_cca_token(bits, mkvp2, 0x02);
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(store_load_list_remove)
+{
+    TempDir d;
+    Repository repo((d.path / "keys").string());
+    const auto skey = xts_skey();
+    const auto info = repo.store("data", skey, KeyType::aes_xts_256, false);
+    BOOST_TEST(info.mkvp == "5a5b5c5d5e5f6061");
+    BOOST_TEST(info.verification_pattern.size() == 64u);
+
+    struct stat st;
+    BOOST_TEST(::stat((d.path / "keys/data.skey").c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0600u);
+    BOOST_TEST(::stat((d.path / "keys").c_str(), &st) == 0);
+    BOOST_TEST((st.st_mode & 0777) == 0700u);
+
+    const auto k = repo.load("data");
+    BOOST_TEST(k.trusted);
+    BOOST_TEST(k.skey.size() == 128u);
+    BOOST_TEST((k.info.keytype == KeyType::aes_xts_256));
+    BOOST_TEST(repo.list() == std::vector<std::string>{"data"});
+
+    BOOST_CHECK_THROW(repo.store("data", skey, KeyType::aes_xts_256, false), Error);
+    repo.store("data", skey, KeyType::aes_xts_256, true);
+
+    repo.remove("data");
+    BOOST_TEST(repo.list().empty());
+    try {
+        repo.load("data");
+        BOOST_FAIL("no error");
+    } catch (const Error& e) {
+        BOOST_TEST((e.code() == Errc::not_found));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(info_not_matching_key_is_untrusted)
+{
+    TempDir d;
+    Repository repo(d.path.string());
+    repo.store("a", xts_skey(), KeyType::aes_xts_256, false);
+    repo.store("b", xts_skey(), KeyType::aes_xts_256, false);
+    // Another key's bytes under a's .info.
+    auto other = make_cca_token(256, 0x5a, 0x09);
+    auto other2 = make_cca_token(256, 0x5a, 0x02);
+    other.insert(other.end(), other2.begin(), other2.end());
+    write_file_atomic((d.path / "a.skey").string(), other, 0600);
+    auto k = repo.load("a");
+    BOOST_TEST(!k.trusted);
+    BOOST_TEST(k.untrusted_reason.find("verification pattern") != std::string::npos);
+    try {
+        repo.load_trusted("a");
+        BOOST_FAIL("no error");
+    } catch (const Error& e) {
+        BOOST_TEST((e.code() == Errc::verify));
+    }
+    // .info of another name.
+    fs::copy_file(d.path / "b.info", d.path / "a.info", fs::copy_options::overwrite_existing);
+    k = repo.load("a");
+    BOOST_TEST(!k.trusted);
+    BOOST_TEST(k.untrusted_reason.find("names key 'b'") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(blob_checks)
+{
+    auto msg = [](std::span<const std::uint8_t> b, KeyType t) {
+        try {
+            check_secure_key_blob(b, t, "k");
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    BOOST_TEST(msg(xts_skey(), KeyType::aes_xts_256) == "no error");
+    BOOST_TEST(msg(make_cca_token(256), KeyType::aes_256) == "no error");
+    BOOST_TEST(msg(make_cca_token(256), KeyType::aes_xts_256) == "k: 64 bytes, a AES_XTS_256 secure key has 128");
+    BOOST_TEST(msg(xts_skey(128), KeyType::aes_xts_256) == "k K1: field 'bitsize' is 128, AES_XTS_256 needs 256");
+    BOOST_TEST(msg(xts_skey(256, 0x60), KeyType::aes_xts_256) ==
+               "k K2: field 'mkvp' differs from K1 (enciphered under another master key)");
+}
+
+BOOST_AUTO_TEST_CASE(info_format)
+{
+    KeyInfo i;
+    i.name = "x";
+    i.keytype = KeyType::aes_xts_128;
+    i.created = "2026-11-25T00:00:00Z";
+    i.mkvp = "0011223344556677";
+    i.verification_pattern = std::string(64, 'a');
+    const auto p = parse_key_info(format_key_info(i), "x.info");
+    BOOST_TEST(p.name == "x");
+    BOOST_TEST((p.keytype == KeyType::aes_xts_128));
+    BOOST_TEST(p.mkvp == i.mkvp);
+    auto msg = [](std::string_view t) {
+        try {
+            parse_key_info(t, "x.info");
+        } catch (const Error& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    BOOST_TEST(msg("name=x\nkeytype=AES_999\n") == "x.info:2: keytype 'AES_999' unknown");
+    BOOST_TEST(msg("name=x\nkeytype=AES_256\n") == "x.info: field 'verification-pattern' missing");
+    BOOST_TEST(msg("name=x\nbogus\n") == "x.info:2: expected field=value");
+    BOOST_TEST(msg("name=x\nmkvp=12\n") == "x.info:2: mkvp must be 16 hex digits");
+    BOOST_TEST(msg("keytype=AES_256\n") == "x.info: field 'name' missing");
+}
+
+BOOST_AUTO_TEST_CASE(bad_names)
+{
+    TempDir d;
+    Repository repo(d.path.string());
+    BOOST_CHECK_THROW(repo.store("../evil", xts_skey(), KeyType::aes_xts_256, false), Error);
+    BOOST_CHECK_THROW(repo.load("a/b"), Error);
+}
+
+BOOST_AUTO_TEST_CASE(default_dir_env)
+{
+    ::setenv("PDM_KEY_REPOSITORY", "/tmp/elsewhere", 1);
+    BOOST_TEST(Repository::default_dir() == "/tmp/elsewhere");
+    ::unsetenv("PDM_KEY_REPOSITORY");
+    BOOST_TEST(Repository::default_dir() == "/etc/pdm/keys");
+}
