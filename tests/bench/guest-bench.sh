@@ -1,4 +1,5 @@
 #!/bin/bash
+# pdm-vm: --tools
 # Runs inside the test guest (via tests/bench/pdm-bench): fio on one ram disk
 # through dm-linear, dm-crypt (default flags), dm-crypt without workqueues and
 # dm-paes, so only ratios from the same run are compared.  Prints one JSON
