@@ -480,11 +480,14 @@ static int paes_msg_wipe(struct paes_c *pc)
 		DMERR("key wipe: the device must be suspended");
 		return -EBUSY;
 	}
+	/*
+	 * The verification pattern stays: it is not key material, and the
+	 * next "key set" must present the key the data was written with (a
+	 * new key takes "key replace"), else a wrong key would be used.
+	 */
 	spin_lock_irq(&pc->lock);
 	memzero_explicit(&pc->key, sizeof(pc->key));
 	pc->key.type = PAES_KT_NONE;
-	memzero_explicit(pc->vp, sizeof(pc->vp));
-	pc->have_vp = false;
 	paes_set_state_locked(pc, PAES_KEY_NONE);
 	spin_unlock_irq(&pc->lock);
 	kfree(pc->key_desc);
@@ -495,7 +498,7 @@ static int paes_msg_wipe(struct paes_c *pc)
 /*
  * key set <key>      same effective key (VP must match), e.g. re-wrapped
  * key replace <key>  a new effective key; older blocks read as EIO
- * key wipe           forget the key; only while suspended
+ * key wipe           forget the key (not its VP); only while suspended
  */
 int paes_message(struct dm_target *ti, unsigned int argc, char **argv,
 		 char *result, unsigned int maxlen)

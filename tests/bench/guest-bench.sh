@@ -29,7 +29,7 @@ setup() {
 for target in linear crypt crypt-nowq paes; do
 	setup $target
 	# Every block written once, so reads hit allocated ram-disk pages.
-	dd if=/dev/zero of=/dev/mapper/bench bs=1M oflag=direct status=none
+	dd if=/dev/zero of=/dev/mapper/bench bs=1M count="$size_mb" oflag=direct status=none
 	for wl in "randread 4k 1" "randwrite 4k 1" "read 128k 32" "write 128k 32"; do
 		set -- $wl
 		echo "@@FIO $target $1 $2 $3"
