@@ -57,13 +57,45 @@ DeviceState state_from_flags_or_pdmtab(const Common& c, const std::string& name,
 
 }  // namespace
 
+namespace {
+
+// pdm create --all: every pdmtab entry that is not a device yet.  One failure
+// does not stop the others; the exit status is the first failure's.
+int create_all(const Common& c, const CreateOptions& co)
+{
+    const auto tab = load_pdmtab(c.cfg.pdmtab);
+    int rc = 0;
+    for (const auto& e : tab) {
+        try {
+            if (dm_device_info(e.name).exists) {
+                std::cout << e.name << ": exists, skipped\n";
+                continue;
+            }
+            const DeviceState s{e.name, e.device, e.source, e.options};
+            CreateOptions eco = co;
+            eco.swapon = co.swapon && s.options.swap;
+            create_device(c.cfg, s, eco);
+            std::cout << "created " << mapper_path(e.name) << " (" << format_key_source(s.source) << ")"
+                      << (eco.swapon ? ", swap on" : s.options.swap ? ", swap area" : "") << "\n";
+        } catch (const Error& err) {
+            std::cerr << "pdm create: " << e.file << ":" << e.line << ": " << e.name << ": " << err.what() << "\n";
+            if (!rc)
+                rc = static_cast<int>(err.code());
+        }
+    }
+    return rc;
+}
+
+}  // namespace
+
 int cmd_create(const Args& a)
 {
     Common c;
     auto d = common_options(c);
     std::string name;
     d.add_options()
-        ("name", po::value(&name)->required(), "device name (pdmtab entry)")
+        ("name", po::value(&name), "device name (pdmtab entry)")
+        ("all", "every pdmtab entry that is not a device yet (boot time); with --swapon, swap entries go on")
         ("device", po::value<std::string>(), "backing device: path, UUID=, PARTUUID=, LABEL= (instead of pdmtab)")
         ("key", po::value<std::string>()->default_value("ephemeral"),
          "key source: ephemeral | secure:<repository key> | clear:<key file>")
@@ -79,12 +111,25 @@ int cmd_create(const Args& a)
     po::positional_options_description pos;
     pos.add("name", 1);
     po::variables_map vm;
-    if (!parse(a, d, pos, vm, "pdm create NAME [--device DEV --key SOURCE] [options]"))
+    if (!parse(a, d, pos, vm, "pdm create NAME [--device DEV --key SOURCE] [options] | pdm create --all [--swapon]"))
         return 0;
-    const auto s = state_from_flags_or_pdmtab(c, name, vm);
     CreateOptions co;
     co.swapon = vm.count("swapon") > 0;
     co.mkswap = vm.count("no-mkswap") == 0;
+    if (vm.count("all")) {
+        for (const char* o : {"device", "sector-size", "options", "key-timeout", "on-key-loss", "discard", "swap",
+                              "xts-128", "xts-256"})
+            if (vm.count(o))
+                throw Error(Errc::usage, std::string("--all takes its devices from pdmtab; --") + o + " does not apply");
+        if (!vm["key"].defaulted())
+            throw Error(Errc::usage, "--all takes its devices from pdmtab; --key does not apply");
+        if (!name.empty())
+            throw Error(Errc::usage, "give either NAME or --all");
+        return create_all(c, co);
+    }
+    if (name.empty())
+        throw Error(Errc::usage, "missing NAME (usage: pdm create NAME [options] | pdm create --all)");
+    const auto s = state_from_flags_or_pdmtab(c, name, vm);
     create_device(c.cfg, s, co);
     std::cout << "created " << mapper_path(name) << " (" << format_key_source(s.source) << ", xts-"
               << s.options.xts_bits << ", sector size " << s.options.sector_size << ")"
@@ -154,15 +199,15 @@ int cmd_status(const Args& a)
     }
     if (!name.empty()) {
         const auto& r = reports[0];
-        std::cout << "name:        " << r.name << "\n"
-                  << "uuid:        " << r.uuid << "\n"
-                  << "source:      " << source_name(r.kind) << "\n"
-                  << "suspended:   " << (r.suspended ? "yes" : "no") << "\n"
-                  << "open count:  " << r.open_count << "\n";
+        std::cout << "name:         " << r.name << "\n"
+                  << "uuid:         " << r.uuid << "\n"
+                  << "source:       " << source_name(r.kind) << "\n"
+                  << "suspended:    " << (r.suspended ? "yes" : "no") << "\n"
+                  << "open count:   " << r.open_count << "\n";
         if (!r.error.empty())
-            std::cout << "error:       " << r.error << "\n";
+            std::cout << "error:        " << r.error << "\n";
         for (const auto& [k, v] : r.status.fields)
-            std::cout << std::left << std::setw(13) << (k + ":") << v << "\n";
+            std::cout << std::left << std::setw(14) << (k + ":") << v << "\n";
         return 0;
     }
     std::cout << std::left << std::setw(16) << "NAME" << std::setw(10) << "SOURCE" << std::setw(7) << "KEY"

@@ -110,7 +110,11 @@ int key_show(const Args& a)
               << "mkvp:                 " << k.info.mkvp << "\n"
               << "verification pattern: " << k.info.verification_pattern << "\n"
               << "trusted:              " << (k.trusted ? "yes" : "NO: " + k.untrusted_reason) << "\n";
-    return k.trusted ? 0 : static_cast<int>(Errc::verify);
+    if (!k.trusted) {
+        std::cerr << "pdm key show: key '" << p.name << "' is NOT trusted: " << k.untrusted_reason << "\n";
+        return static_cast<int>(Errc::verify);
+    }
+    return 0;
 }
 
 int key_remove(const Args& a)

@@ -25,12 +25,12 @@ void Monitor::scan(bool poke_all)
     for (const auto& e : dm_list_pdm()) {
         seen.insert(e.name);
         auto it = devices_.find(e.name);
-        if (it == devices_.end() || it->second.uuid != e.uuid) {
+        if (it == devices_.end() || it->second.uuid != e.uuid || it->second.minor != e.minor) {
             if (it != devices_.end())
                 devices_.erase(it);
             log(LOG_INFO, "PDM_DEVICE_WATCH dev=" + e.name + " uuid=" + e.uuid);
             // A new worker checks its device at once.
-            devices_.emplace(e.name, Entry{e.uuid, e.event_nr, std::make_unique<DeviceWorker>(e.name, e.uuid, o_.cfg)});
+            devices_.emplace(e.name, Entry{e.uuid, e.event_nr, e.minor, std::make_unique<DeviceWorker>(e.name, e.uuid, o_.cfg)});
             continue;
         }
         if (poke_all || it->second.event_nr != e.event_nr) {

@@ -34,6 +34,7 @@ private:
     struct Entry {
         std::string uuid;
         std::uint32_t event_nr;
+        std::uint32_t minor;
         std::unique_ptr<DeviceWorker> worker;
     };
     std::map<std::string, Entry> devices_;

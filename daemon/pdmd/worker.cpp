@@ -3,11 +3,21 @@
 #include <chrono>
 
 #include "log.hpp"
+#include "pkeydm/dm.hpp"
 #include "pkeydm/error.hpp"
 
 using namespace pkeydm;
 
 namespace pdmd {
+
+namespace {
+
+std::string field(const PaesStatus& st, const char* name)
+{
+    return std::string(st.get(name).value_or("?"));
+}
+
+}  // namespace
 
 DeviceWorker::DeviceWorker(std::string name, std::string uuid, const ManagerConfig& cfg)
     : name_(std::move(name)), uuid_(std::move(uuid)), cfg_(cfg), thread_([this] { run(); })
@@ -43,6 +53,7 @@ void DeviceWorker::run()
 {
     auto backoff = std::chrono::seconds(1);
     bool retry = false;
+    prepare(false);
     std::unique_lock lk(m_);
     for (;;) {
         if (retry)
@@ -58,6 +69,7 @@ void DeviceWorker::run()
         try {
             done = handle();
         } catch (const std::exception& e) {
+            flush_deferred();
             log(LOG_ERR, "PDM_WORKER_ERROR dev=" + name_ + " error=\"" + e.what() + "\"");
             done = false;
         }
@@ -76,6 +88,36 @@ void DeviceWorker::run()
     }
 }
 
+bool DeviceWorker::prepare(bool reload)
+{
+    try {
+        if (!state_ || reload)
+            state_ = device_state_for(cfg_, name_, uuid_);
+        if (!key_ || reload)
+            key_ = load_key_source(state_->source, state_->options.xts_bits, cfg_.keys);
+        log(LOG_INFO, "PDM_KEY_SOURCE_READY dev=" + name_ + " source=" + format_key_source(state_->source) +
+                          " xts=" + std::to_string(state_->options.xts_bits) +
+                          " on-key-loss=" + std::string(on_key_loss_name(state_->options.on_key_loss)) +
+                          (reload ? " reloaded=yes" : ""));
+        return true;
+    } catch (const Error& e) {
+        log(LOG_ERR, "PDM_KEY_SOURCE_FAILED dev=" + name_ + " error=\"" + e.what() + "\"");
+        return false;
+    }
+}
+
+void DeviceWorker::defer(int priority, std::string message)
+{
+    deferred_.emplace_back(priority, std::move(message));
+}
+
+void DeviceWorker::flush_deferred()
+{
+    for (auto& [prio, msg] : deferred_)
+        log(prio, msg);
+    deferred_.clear();
+}
+
 bool DeviceWorker::handle()
 {
     PaesStatus st;
@@ -88,59 +130,71 @@ bool DeviceWorker::handle()
         throw;
     }
     if (st.key != last_) {
-        log(st.key == KeyState::valid ? LOG_INFO : LOG_WARNING,
-            "PDM_KEY_STATE dev=" + name_ + " key=" + std::string(key_state_name(st.key)) +
-                " gen=" + std::string(st.get("gen").value_or("?")) + " parked=" +
-                std::string(st.get("parked").value_or("?")));
+        defer(st.key == KeyState::valid ? LOG_INFO : LOG_WARNING,
+              "PDM_KEY_STATE dev=" + name_ + " key=" + std::string(key_state_name(st.key)) + " gen=" +
+                  field(st, "gen") + " parked=" + field(st, "parked") + " stale_events=" +
+                  field(st, "stale_events") + " lost_blocks=" + field(st, "lost_blocks"));
         last_ = st.key;
     }
-    if (st.key == KeyState::valid || st.key == KeyState::unknown)
-        return true;
-    if (st.key == KeyState::lost) {
-        // The target reports blocks lost by an earlier replace; nothing to derive.
-        return true;
+    bool done = true;
+    // stale, none, and lost (key_timeout expired while stale: parked I/O
+    // failed, new I/O fails fast until a key arrives) are all answered with a
+    // key: the sooner it comes, the less fails.  The key goes in first and
+    // the log lines after: writing a log can wait on memory or on a file whose
+    // pages are on the very swap device that is waiting for this key.
+    if (st.key != KeyState::valid && st.key != KeyState::unknown)
+        done = regenerate(st);
+    flush_deferred();
+    return done;
+}
+
+RekeyResult DeviceWorker::rederive()
+{
+    try {
+        return inject_key(name_, derive_xts_token(*key_, cfg_.keys), RekeyMode::set);
+    } catch (const Error& e) {
+        // The cached material may be out of date: the secure key re-enciphered
+        // for a new master key, the key file replaced.  Read it again once.
+        defer(LOG_WARNING, "PDM_KEY_RELOAD dev=" + name_ + " reason=\"" + e.what() + "\"");
+        if (!prepare(true))
+            throw;
+        return inject_key(name_, derive_xts_token(*key_, cfg_.keys), RekeyMode::set);
     }
-    return regenerate(st);  // stale or none
 }
 
 bool DeviceWorker::regenerate(const PaesStatus& st)
 {
-    if (!state_) {
-        try {
-            state_ = device_state_for(cfg_, name_, uuid_);
-        } catch (const Error& e) {
-            log(LOG_ERR, "PDM_KEY_REGEN_FAILED dev=" + name_ + " error=\"" + e.what() + "\"");
-            return false;
-        }
-    }
+    if ((!state_ || !key_) && !prepare(false))
+        return false;
     const auto& s = *state_;
     const std::uint64_t events = st.number_or("stale_events", 0);
     if (!rederivable(s.source.kind) && s.options.on_key_loss == OnKeyLoss::error) {
         if (events != last_stale_events_) {
-            log(LOG_CRIT, "PDM_KEY_LOST_LEFT dev=" + name_ +
+            defer(LOG_CRIT, "PDM_KEY_LOST_LEFT dev=" + name_ + " key=" + std::string(key_state_name(st.key)) +
                               " source=ephemeral on-key-loss=error: I/O fails until 'pdm rekey " + name_ +
                               " --replace'");
             last_stale_events_ = events;
         }
         return true;
     }
-    const auto mode = rederivable(s.source.kind) ? RekeyMode::set : RekeyMode::replace;
+    const bool set = rederivable(s.source.kind);
     try {
-        const auto r = rekey_device(cfg_, s, mode);
-        if (mode == RekeyMode::set) {
-            log(LOG_NOTICE, "PDM_KEY_REDERIVED dev=" + name_ + " source=" + format_key_source(s.source) +
-                                " gen=" + std::string(r.after.get("gen").value_or("?")) +
+        const auto r = set ? rederive() : inject_key(name_, derive_xts_token(*key_, cfg_.keys), RekeyMode::replace);
+        if (set) {
+            defer(LOG_NOTICE, "PDM_KEY_REDERIVED dev=" + name_ + " source=" + format_key_source(s.source) +
+                                " was=" + std::string(key_state_name(st.key)) + " gen=" + field(r.after, "gen") +
                                 " key=" + std::string(key_state_name(r.after.key)));
         } else {
-            log(LOG_CRIT, "PDM_KEY_REPLACED dev=" + name_ + " gen=" + std::string(r.after.get("gen").value_or("?")) +
-                              " lost_blocks=" + std::string(r.after.get("lost_blocks").value_or("?")) +
+            defer(LOG_CRIT, "PDM_KEY_REPLACED dev=" + name_ + " was=" + std::string(key_state_name(st.key)) +
+                              " gen=" + field(r.after, "gen") + " key=" + std::string(key_state_name(r.after.key)) +
+                              " lost_blocks=" + field(r.after, "lost_blocks") +
                               ": ephemeral key lost with the wrapping key; data written before is gone, "
                               "reads of it fail with EIO until rewritten");
         }
         last_ = r.after.key;
         return r.after.key == KeyState::valid;
     } catch (const Error& e) {
-        log(LOG_ERR, "PDM_KEY_REGEN_FAILED dev=" + name_ + " source=" + format_key_source(s.source) + " error=\"" +
+        defer(LOG_ERR, "PDM_KEY_REGEN_FAILED dev=" + name_ + " source=" + format_key_source(s.source) + " error=\"" +
                          e.what() + "\"");
         return false;
     }

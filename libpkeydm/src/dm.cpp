@@ -262,7 +262,7 @@ std::vector<DmListEntry> dm_list()
         try {
             const auto i = dm_device_info(name);
             if (i.exists)
-                out.push_back({name, i.uuid, i.event_nr});
+                out.push_back({name, i.uuid, i.event_nr, i.minor});
         } catch (const Error&) {
             // Removed between LIST and INFO.
         }

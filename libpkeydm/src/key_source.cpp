@@ -52,38 +52,73 @@ SecureBuffer random_xts_token(unsigned xts_bits, const KeyContext& ctx)
     return build_xts_pair(k1.span(), k2.span());
 }
 
-SecureBuffer derive_xts_token(const KeySource& src, unsigned xts_bits, const KeyContext& ctx)
+LoadedKeySource load_key_source(const KeySource& src, unsigned xts_bits, const KeyContext& ctx)
 {
     check_bits(xts_bits);
+    LoadedKeySource k;
+    k.source = src;
+    k.xts_bits = xts_bits;
     switch (src.kind) {
-    case KeySourceKind::ephemeral: return random_xts_token(xts_bits, ctx);
+    case KeySourceKind::ephemeral: return k;
     case KeySourceKind::secure: {
         const Repository repo(ctx.repository);
-        const auto key = repo.load_trusted(src.arg);
+        auto key = repo.load_trusted(src.arg);
         const KeyType want = xts_bits == 128 ? KeyType::aes_xts_128 : KeyType::aes_xts_256;
         if (key.info.keytype != want)
             throw Error(Errc::config, "secure key '" + src.arg + "' is " + std::string(keytype_name(key.info.keytype)) +
                                           ", the device needs " + std::string(keytype_name(want)) +
                                           " (option xts-128/xts-256)");
-        PkeyDevice dev(ctx.pkey_device);
-        auto k1 = dev.sec2protk(key.skey.span().first(secure_key_token_size));
-        auto k2 = dev.sec2protk(key.skey.span().subspan(secure_key_token_size));
-        return build_xts_pair(k1.span(), k2.span());
+        if (key.skey.size() != 2 * secure_key_token_size)
+            throw Error(Errc::config, "secure key '" + src.arg + "' in " + repo.dir() + ": " +
+                                          std::to_string(key.skey.size()) + " bytes, an XTS key has " +
+                                          std::to_string(2 * secure_key_token_size));
+        k.material = std::move(key.skey);
+        return k;
     }
     case KeySourceKind::clear: {
         const std::size_t half = xts_bits / 8;
-        const auto clear = read_file_secure(src.arg, 2 * half);
+        auto clear = read_file_secure(src.arg, 2 * half);
         if (clear.size() != 2 * half)
             throw Error(Errc::config, "clear key file " + src.arg + ": " + std::to_string(clear.size()) +
                                           " bytes, xts-" + std::to_string(xts_bits) + " needs " +
                                           std::to_string(2 * half) + " raw bytes");
+        k.material = std::move(clear);
+        return k;
+    }
+    }
+    throw Error(Errc::internal, "unknown key source");
+}
+
+SecureBuffer derive_xts_token(const LoadedKeySource& key, const KeyContext& ctx)
+{
+    check_bits(key.xts_bits);
+    switch (key.source.kind) {
+    case KeySourceKind::ephemeral: return random_xts_token(key.xts_bits, ctx);
+    case KeySourceKind::secure: {
+        if (key.material.size() != 2 * secure_key_token_size)
+            throw Error(Errc::internal, "secure key '" + key.source.arg + "' not loaded");
         PkeyDevice dev(ctx.pkey_device);
-        auto k1 = dev.clr2protk(half_type(xts_bits), clear.span().first(half));
-        auto k2 = dev.clr2protk(half_type(xts_bits), clear.span().subspan(half));
+        auto k1 = dev.sec2protk(key.material.span().first(secure_key_token_size));
+        auto k2 = dev.sec2protk(key.material.span().subspan(secure_key_token_size));
+        return build_xts_pair(k1.span(), k2.span());
+    }
+    case KeySourceKind::clear: {
+        const std::size_t half = key.xts_bits / 8;
+        if (key.material.size() != 2 * half)
+            throw Error(Errc::internal, "clear key '" + key.source.arg + "' not loaded");
+        PkeyDevice dev(ctx.pkey_device);
+        const KeyType t = half_type(key.xts_bits);
+        auto k1 = dev.clr2protk(t, key.material.span().first(half));
+        auto k2 = dev.clr2protk(t, key.material.span().subspan(half));
         return build_xts_pair(k1.span(), k2.span());
     }
     }
     throw Error(Errc::internal, "unknown key source");
+}
+
+SecureBuffer derive_xts_token(const KeySource& src, unsigned xts_bits, const KeyContext& ctx)
+{
+    return derive_xts_token(load_key_source(src, xts_bits, ctx), ctx);
 }
 
 }  // namespace pkeydm

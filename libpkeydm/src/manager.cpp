@@ -40,6 +40,28 @@ private:
     bool committed_ = false;
 };
 
+// Removes the state file written during create_device unless committed.
+class StateFileGuard {
+public:
+    StateFileGuard(std::string dir, std::string name) : dir_(std::move(dir)), name_(std::move(name)) {}
+    ~StateFileGuard()
+    {
+        if (!committed_) {
+            try {
+                remove_device_state(dir_, name_);
+            } catch (...) {
+            }
+        }
+    }
+    StateFileGuard(const StateFileGuard&) = delete;
+    StateFileGuard& operator=(const StateFileGuard&) = delete;
+    void commit() noexcept { committed_ = true; }
+
+private:
+    std::string dir_, name_;
+    bool committed_ = false;
+};
+
 bool device_exists(const std::string& name)
 {
     return dm_device_info(name).exists;
@@ -110,24 +132,20 @@ void create_device(const ManagerConfig& cfg, DeviceState s, const CreateOptions&
     KeyringKeyGuard key_guard(desc);
 
     const auto table = build_paes_table(s, sectors, token.size());
+    // The state goes first: pdmd may see the device the moment it exists and
+    // reads how to re-derive its key from this file.
+    save_device_state(cfg.state_dir, s);
+    StateFileGuard state_guard(cfg.state_dir, s.name);
     dm_create(s.name, pdm_uuid(s.source.kind, s.name), {to_dm_target(table)}, true);
     DmDeviceGuard dev_guard(s.name);
 
-    save_device_state(cfg.state_dir, s);
-    try {
-        if (s.options.swap && co.mkswap)
-            make_swap(mapper_path(s.name));
-        if (co.swapon)
-            swap_on(mapper_path(s.name));
-    } catch (...) {
-        try {
-            remove_device_state(cfg.state_dir, s.name);
-        } catch (...) {
-        }
-        throw;
-    }
+    if (s.options.swap && co.mkswap)
+        make_swap(mapper_path(s.name));
+    if (co.swapon)
+        swap_on(mapper_path(s.name));
     dev_guard.commit();
     key_guard.commit();
+    state_guard.commit();
 }
 
 void remove_device(const ManagerConfig& cfg, const std::string& name, bool force)
@@ -140,6 +158,13 @@ void remove_device(const ManagerConfig& cfg, const std::string& name, bool force
                                      "'); use --force to remove it anyway");
     if (swap_active(mapper_path(name)))
         swap_off(mapper_path(name));
+    // In use (mounted, held by another dm device, open by a process): say so
+    // at once instead of retrying a remove that cannot succeed.
+    if (const auto now = dm_device_info(name); now.exists && now.open_count > 0)
+        throw Error(Errc::devmapper, "cannot remove '" + name + "': busy, in use (open count " +
+                                         std::to_string(now.open_count) +
+                                         "): unmount it or close what holds " + mapper_path(name) + " first",
+                    EBUSY);
     dm_remove(name);
     logon_key_unlink(key_description(name));
     remove_device_state(cfg.state_dir, name);
@@ -175,24 +200,29 @@ PaesStatus paes_status(const std::string& name)
     return parse_paes_status(st[0].params);
 }
 
-RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMode mode)
+RekeyResult inject_key(const std::string& name, const SecureBuffer& token, RekeyMode mode)
 {
     RekeyResult r;
-    r.before = paes_status(s.name);
+    r.before = paes_status(name);
+    const auto desc = key_description(name);
+    link_user_keyring_into_session();
+    logon_key_set(desc, token.span());
+    const std::string msg =
+        std::string(mode == RekeyMode::set ? "key set " : "key replace ") + keyring_reference(token.size(), desc);
+    dm_message(name, 0, msg);
+    r.after = paes_status(name);
+    return r;
+}
+
+RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMode mode)
+{
     if (mode == RekeyMode::set && !rederivable(s.source.kind))
         throw Error(Errc::verify, "'" + s.name +
                                       "' has an ephemeral key, which cannot be derived again; a new key "
                                       "(key replace) loses the data written before");
-    auto token = mode == RekeyMode::set ? derive_xts_token(s.source, s.options.xts_bits, cfg.keys)
-                                        : random_xts_token(s.options.xts_bits, cfg.keys);
-    const auto desc = key_description(s.name);
-    link_user_keyring_into_session();
-    logon_key_set(desc, token.span());
-    const std::string msg = std::string(mode == RekeyMode::set ? "key set " : "key replace ") +
-                            keyring_reference(token.size(), desc);
-    dm_message(s.name, 0, msg);
-    r.after = paes_status(s.name);
-    return r;
+    const auto token = mode == RekeyMode::set ? derive_xts_token(s.source, s.options.xts_bits, cfg.keys)
+                                              : random_xts_token(s.options.xts_bits, cfg.keys);
+    return inject_key(s.name, token, mode);
 }
 
 DeviceReport device_report(const std::string& name)

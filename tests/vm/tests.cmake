@@ -18,3 +18,15 @@ pdm_vm_test(paes.malformed paes/malformed.sh)
 pdm_vm_test(paes.io paes/io.sh)
 pdm_vm_test(paes.fs paes/fs.sh)
 pdm_vm_test(paes.swap paes/swap.sh)
+
+# pdm / pdmd (disks, --mem and --tools come from each script's "# pdm-vm:" line)
+pdm_vm_test(pdm.swap.secure    pdm/swap.sh ARGS secure)
+pdm_vm_test(pdm.swap.ephemeral pdm/swap.sh ARGS ephemeral)
+pdm_vm_test(pdm.swap.error     pdm/swap.sh ARGS error)
+pdm_vm_test(pdm.pdmd-restart   pdm/pdmd-restart.sh)
+pdm_vm_test(pdm.bad-input      pdm/bad-input.sh)
+pdm_vm_test(pdm.demo           demo.sh)
+# Two boots on the same disks: a host-side runner.
+add_test(NAME vm.pdm.secure-fs COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/vm/pdm/secure-fs-reboot)
+set_tests_properties(vm.pdm.secure-fs PROPERTIES LABELS vm TIMEOUT 400
+  ENVIRONMENT "PDM_BUILD_DIR=${CMAKE_BINARY_DIR};PDM_VM_DISKDIR=${CMAKE_BINARY_DIR}/vm/disks/pdm.secure-fs;PDM_VM_LOGDIR=${CMAKE_BINARY_DIR}/vm/logs/pdm.secure-fs")

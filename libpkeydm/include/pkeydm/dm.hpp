@@ -87,6 +87,7 @@ struct DmListEntry {
     std::string name;
     std::string uuid;
     std::uint32_t event_nr = 0;
+    std::uint32_t minor = 0;  // tells a device re-created under the same name
 };
 // All dm devices, with UUIDs (one INFO per device).
 std::vector<DmListEntry> dm_list();

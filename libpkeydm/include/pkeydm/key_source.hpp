@@ -26,6 +26,21 @@ bool rederivable(KeySourceKind k) noexcept;
 
 // A 160-byte XTS token pair, validated.
 SecureBuffer derive_xts_token(const KeySource& src, unsigned xts_bits, const KeyContext& ctx);
+
+// A key source with its material read once: the repository's secure key
+// (checked, trusted) or the clear key file's bytes, in locked memory.
+// pdmd loads one when a device appears, so deriving the key again after a
+// wrapping-key change opens no file: the file could sit on the very swap
+// device whose key is stale.  Ephemeral sources carry no material.
+struct LoadedKeySource {
+    KeySource source;
+    unsigned xts_bits = 256;
+    SecureBuffer material;
+};
+LoadedKeySource load_key_source(const KeySource& src, unsigned xts_bits, const KeyContext& ctx);
+// Derives from the loaded material (ephemeral: a new random token); touches
+// only /dev/pkey or sysfs protkey.
+SecureBuffer derive_xts_token(const LoadedKeySource& key, const KeyContext& ctx);
 SecureBuffer random_xts_token(unsigned xts_bits, const KeyContext& ctx);
 
 }  // namespace pkeydm

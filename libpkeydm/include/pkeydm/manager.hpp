@@ -53,6 +53,9 @@ struct RekeyResult {
 // Derive (set) or make a new (replace) token, update the keyring key, send
 // `key set`/`key replace` with the keyring reference.
 RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMode mode);
+// The injection half of rekey_device, for a token made by the caller (pdmd
+// derives from key material it loaded when the device appeared).
+RekeyResult inject_key(const std::string& name, const SecureBuffer& token, RekeyMode mode);
 
 PaesStatus paes_status(const std::string& name);
 

@@ -1,0 +1,34 @@
+// A joinable thread with a small, fixed stack.  pdmd runs under
+// mlockall(MCL_FUTURE), which locks every thread's whole stack mapping: with
+// std::thread's default (8 MiB, RLIMIT_STACK) each watched device would pin
+// 8 MiB of RAM.  The worker's deepest path (libdevmapper ioctl, JSON state,
+// pkey ioctls) needs far less than the 256 KiB given here.
+#pragma once
+
+#include <pthread.h>
+
+#include <cstddef>
+#include <functional>
+
+namespace pdmd {
+
+class SmallStackThread {
+public:
+    static constexpr std::size_t default_stack = 256 * 1024;
+
+    explicit SmallStackThread(std::function<void()> fn, std::size_t stack_bytes = default_stack);
+    ~SmallStackThread();  // joins if still joinable
+    SmallStackThread(const SmallStackThread&) = delete;
+    SmallStackThread& operator=(const SmallStackThread&) = delete;
+
+    void join();
+
+private:
+    static void* trampoline(void* self);
+
+    std::function<void()> fn_;
+    pthread_t tid_{};
+    bool joinable_ = false;
+};
+
+}  // namespace pdmd
