@@ -18,6 +18,7 @@ pdm_vm_test(paes.malformed paes/malformed.sh)
 pdm_vm_test(paes.io paes/io.sh)
 pdm_vm_test(paes.fs paes/fs.sh)
 pdm_vm_test(paes.swap paes/swap.sh)
+pdm_vm_test(paes.stress paes/stress.sh)
 
 # pdm / pdmd (disks, --mem and --tools come from each script's "# pdm-vm:" line)
 pdm_vm_test(pdm.swap.secure    pdm/swap.sh ARGS secure)
