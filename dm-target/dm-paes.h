@@ -16,6 +16,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/atomic.h>
 #include <linux/workqueue.h>
 
 #include "paes_cpacf.h"
@@ -135,6 +136,8 @@ struct paes_c {
 	u64 requeued;
 
 	struct workqueue_struct *wq;
+	struct workqueue_struct *crypt_wq;	/* crypto when I/O overlaps */
+	atomic_t inflight;		/* data bios between map and end_io */
 	struct work_struct event_work;
 	struct delayed_work timeout_work;
 
@@ -152,6 +155,7 @@ struct paes_io {
 	u64 epoch;			/* key epoch the data belongs to */
 	unsigned int done;		/* bytes already transformed */
 	unsigned int flags;
+	unsigned long fc;		/* key form io->state was saved for */
 	blk_status_t status;
 	u8 state[PAES_XTS_STATE];	/* XTS state when done is mid-block */
 	struct list_head list;		/* on pc->parked */
@@ -161,6 +165,7 @@ struct paes_io {
 #define PAES_IO_READ		0x1	/* a data read we decrypt */
 #define PAES_IO_WRITE		0x2	/* a data write we encrypt */
 #define PAES_IO_FINISHED	0x4	/* read: completed by us, end_io: done */
+#define PAES_IO_COUNTED		0x8	/* counted in pc->inflight */
 
 /* Results of a pass over a bio. */
 enum paes_pass {
@@ -177,7 +182,8 @@ const char *paes_keytype_name(enum paes_keytype type);
 int paes_message(struct dm_target *ti, unsigned int argc, char **argv,
 		 char *result, unsigned int maxlen);
 void paes_xctx_load(struct paes_xctx *x, const struct paes_key *key, u64 gen);
-void paes_mark_written(struct paes_c *pc, struct paes_io *io);
+void paes_mark_written(struct paes_c *pc, struct paes_io *io,
+		       blk_status_t status);
 bool paes_read_allowed(struct paes_c *pc, struct paes_io *io);
 
 /* paes_crypt.c */

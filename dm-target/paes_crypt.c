@@ -20,11 +20,12 @@
 
 #include "dm-paes.h"
 
-/* 0, or -EKEYEXPIRED when PCC reports a WKVP mismatch. */
+/* 0, -EKEYEXPIRED when PCC reports a WKVP mismatch, or -EIO. */
 int paes_xts_start(struct paes_xctx *x, const u8 *iv)
 {
 	struct paes_pcc_param pcc;
 	unsigned int klen = 64 - x->off;
+	int r;
 
 	if (x->full) {
 		memcpy(x->fkm.tweak, iv, 16);
@@ -36,9 +37,11 @@ int paes_xts_start(struct paes_xctx *x, const u8 *iv)
 	memset(&pcc, 0, sizeof(pcc));
 	memcpy(pcc.key + x->off, x->k2, klen);
 	memcpy(pcc.tweak, iv, 16);
-	if (paes_pcc(x->fc, pcc.key + x->off)) {
+	r = paes_pcc(x->fc, pcc.key + x->off);
+	if (r) {
 		memzero_explicit(&pcc, sizeof(pcc));
-		return -EKEYEXPIRED;
+		/* < 0: the call itself was refused (emulation), not stale */
+		return r < 0 ? -EIO : -EKEYEXPIRED;
 	}
 	memcpy(x->km.init, pcc.xts, 16);
 	memzero_explicit(&pcc, sizeof(pcc));
@@ -104,8 +107,12 @@ static int paes_convert(struct paes_c *pc, struct paes_io *io,
 	u8 iv[16];
 
 	bio_advance_iter(bio, &it, io->done);
-	if (io->done & (ss - 1))
+	if (io->done & (ss - 1)) {
+		/* the state of one key form means nothing to the other */
+		if (unlikely(io->fc != x->fc))
+			return -EIO;
 		paes_xts_restore(x, io->state);
+	}
 
 	while (it.bi_size) {
 		struct bio_vec bv = bio_iter_iovec(bio, it);
@@ -118,8 +125,9 @@ static int paes_convert(struct paes_c *pc, struct paes_io *io,
 			return -EIO;
 		if (!pos) {
 			paes_iv(pc, io, iv);
-			if (paes_xts_start(x, iv))
-				return -EKEYEXPIRED;
+			k = paes_xts_start(x, iv);
+			if (k)
+				return k;
 		}
 		src = bvec_kmap_local(&bv);
 		if (dst) {
@@ -139,6 +147,7 @@ static int paes_convert(struct paes_c *pc, struct paes_io *io,
 		io->done += k;
 		if (unlikely(k != n)) {
 			paes_xts_save(x, io->state);
+			io->fc = x->fc;
 			return -EKEYEXPIRED;
 		}
 		bio_advance_iter_single(bio, &it, n);
@@ -243,9 +252,9 @@ static void paes_write_endio(struct bio *clone)
 	unsigned long flags;
 
 	/* pc->written only ever goes from NULL to a bitmap */
-	if (!status && READ_ONCE(pc->written)) {
+	if (READ_ONCE(pc->written)) {
 		spin_lock_irqsave(&pc->lock, flags);
-		paes_mark_written(pc, io);
+		paes_mark_written(pc, io, status);
 		spin_unlock_irqrestore(&pc->lock, flags);
 	}
 	paes_free_bounce(pc, clone);
@@ -274,6 +283,8 @@ retry:
 
 	clone = bio_alloc_bioset(pc->dev->bdev, nr, io->bio->bi_opf, GFP_NOIO,
 				 &pc->bs);
+	/* the bounce bio completes through our endio, never by polling */
+	bio_clear_polled(clone);
 	clone->bi_private = io;
 	clone->bi_end_io = paes_write_endio;
 	clone->bi_ioprio = io->bio->bi_ioprio;

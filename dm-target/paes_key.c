@@ -25,6 +25,7 @@
  */
 #include <linux/ctype.h>
 #include <linux/key.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -345,8 +346,13 @@ int paes_key_vp(const struct paes_key *key, u8 *vp)
 	return r;
 }
 
-/* Write completion, under pc->lock: see the comment at the top. */
-void paes_mark_written(struct paes_c *pc, struct paes_io *io)
+/*
+ * Write completion, under pc->lock: see the comment at the top.  A write
+ * of an older epoch clears its bits even if it failed: the blocks may now
+ * hold data under the old key.
+ */
+void paes_mark_written(struct paes_c *pc, struct paes_io *io,
+		       blk_status_t status)
 {
 	sector_t b = io->sector >> pc->sector_shift;
 	sector_t end = b + (io->iter.bi_size >> (SECTOR_SHIFT + pc->sector_shift));
@@ -355,6 +361,8 @@ void paes_mark_written(struct paes_c *pc, struct paes_io *io)
 	if (!pc->written)
 		return;
 	if (io->epoch == pc->epoch) {
+		if (status)
+			return;
 		for (; b < end; b++)
 			if (!test_and_set_bit(b, pc->written))
 				pc->lost_blocks--;
@@ -414,8 +422,12 @@ static int paes_msg_install(struct paes_c *pc, char *arg, bool replace)
 		goto out;
 	}
 	if (replace) {
+		/* may un-park a swap device: no I/O from reclaim here */
+		unsigned int noio = memalloc_noio_save();
+
 		bm = vzalloc(array_size(BITS_TO_LONGS(pc->nr_blocks),
 					sizeof(unsigned long)));
+		memalloc_noio_restore(noio);
 		if (!bm) {
 			DMERR("%s: cannot allocate the lost-block bitmap", op);
 			r = -ENOMEM;
@@ -424,6 +436,20 @@ static int paes_msg_install(struct paes_c *pc, char *arg, bool replace)
 	}
 
 	spin_lock_irq(&pc->lock);
+	/*
+	 * The two-key and the full-XTS forms of one clear key share the VP
+	 * but not the XTS state a read stopped mid-sector keeps: key set
+	 * must not switch forms under parked I/O.
+	 */
+	if (!replace && pc->key.type != PAES_KT_NONE && pc->key.fc != nk.fc) {
+		enum paes_keytype cur = pc->key.type;
+
+		spin_unlock_irq(&pc->lock);
+		DMERR("key set: key form %s differs from the current %s - use the same form (or a new table)",
+		      paes_keytype_name(nk.type), paes_keytype_name(cur));
+		r = -EINVAL;
+		goto out;
+	}
 	if (pc->have_vp) {
 		bool same = !crypto_memneq(vp, pc->vp, PAES_VP_SIZE);
 
@@ -457,10 +483,13 @@ static int paes_msg_install(struct paes_c *pc, char *arg, bool replace)
 	paes_set_state_locked(pc, PAES_KEY_VALID);
 	list_splice_init(&pc->parked, &resume);
 	pc->nr_parked = 0;
+	/*
+	 * A pending timeout_work is left alone: it ignores a fire with
+	 * nothing parked, and I/O parking from now on re-arms it.
+	 */
 	pc->timer_armed = false;
 	spin_unlock_irq(&pc->lock);
 
-	cancel_delayed_work(&pc->timeout_work);
 	vfree(old_bm);
 	kfree(pc->key_desc);
 	pc->key_desc = desc;

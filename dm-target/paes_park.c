@@ -38,7 +38,7 @@ void paes_set_state_locked(struct paes_c *pc, enum paes_key_state state)
 enum paes_pass paes_park_locked(struct paes_c *pc, struct paes_io *io)
 {
 	lockdep_assert_held(&pc->lock);
-	if (pc->requeue) {
+	if (pc->requeue && dm_noflush_suspending(pc->ti)) {
 		io->status = BLK_STS_DM_REQUEUE;
 		pc->requeued++;
 		return PAES_PASS_DONE;

@@ -20,10 +20,13 @@
  * device advances the clone's iterator as it completes.  Writes need
  * bounce pages anyway and get their own clone, like in dm-crypt.
  *
- * Where the crypto runs: writes are encrypted in map(), in the
- * submitter's context; reads are decrypted in the completion context
- * unless that is hard-irq or has irqs disabled (then a work item).  The
- * only other workqueue hops are for resuming parked bios.
+ * Where the crypto runs: a bio alone in flight on the target is
+ * transformed inline, a write in map() (the submitter's context), a read
+ * in the completion context unless that is hard-irq or has irqs disabled.
+ * With other I/O of the target in flight (pc->inflight > 1), for a bio
+ * of PAES_ASYNC_BYTES or more, and for such completions, the crypto goes
+ * to the unbound crypt_wq so that it spreads over the CPUs (see
+ * paes_crypt_async()).  Resumed parked bios run on pc->wq.
  */
 #include <linux/blkdev.h>
 #include <linux/kernel.h>
@@ -31,17 +34,39 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/atomic.h>
 #include <linux/vmalloc.h>
 
 #include "dm-paes.h"
 
 #define PAES_MIN_IOS	64
+#define PAES_ASYNC_BYTES	(64 * 1024)	/* bios this large: crypt_wq */
+
+/*
+ * dm-crypt's workqueue tuning flags, accepted so that dm-crypt style
+ * tables load; dm-paes chooses where its crypto runs by itself.
+ */
+static const char * const paes_wq_opts[] = {
+	"no_read_workqueue", "no_write_workqueue", "same_cpu_crypt",
+	"submit_from_crypt_cpus",
+};
+
+/* index in paes_wq_opts[] (names are case-insensitive), or -1 */
+static int paes_wq_opt(const char *o)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(paes_wq_opts); i++)
+		if (!strcasecmp(o, paes_wq_opts[i]))
+			return i;
+	return -1;
+}
 
 static int paes_ctr_opts(struct dm_target *ti, struct paes_c *pc,
 			 unsigned int argc, char **argv)
 {
 	bool seen_ss = false, seen_large = false, seen_disc = false;
-	bool seen_to = false, *seen;
+	bool seen_to = false, seen_wq[4] = { }, *seen;
 	unsigned int nopt, i, v;
 
 	if (!argc)
@@ -57,8 +82,12 @@ static int paes_ctr_opts(struct dm_target *ti, struct paes_c *pc,
 
 	for (i = 1; i < argc; i++) {
 		const char *o = argv[i];
+		int wq = paes_wq_opt(o);
 
-		if (!strcasecmp(o, "iv_large_sectors")) {
+		if (wq >= 0) {
+			/* dm-crypt's workqueue flags: accepted, no effect */
+			seen = &seen_wq[wq];
+		} else if (!strcasecmp(o, "iv_large_sectors")) {
 			seen = &seen_large;
 			pc->iv_large_sectors = true;
 		} else if (!strcasecmp(o, "allow_discards")) {
@@ -95,17 +124,30 @@ static int paes_ctr_opts(struct dm_target *ti, struct paes_c *pc,
 static void paes_dtr(struct dm_target *ti)
 {
 	struct paes_c *pc = ti->private;
+	LIST_HEAD(parked);
 
 	ti->private = NULL;
 	if (!pc)
 		return;
 
-	/* dm core guarantees no I/O here: nothing is parked or in flight */
+	/*
+	 * dm core guarantees no I/O here: nothing should be parked or in
+	 * flight.  Should a bio still be parked, fail it rather than leak it.
+	 */
 	cancel_delayed_work_sync(&pc->timeout_work);
+	spin_lock_irq(&pc->lock);
+	list_splice_init(&pc->parked, &parked);
+	pc->nr_parked = 0;
+	spin_unlock_irq(&pc->lock);
+	if (!list_empty(&parked)) {
+		DMERR("destroying a target with parked I/O: failing it");
+		paes_fail_parked(&parked, BLK_STS_IOERR);
+	}
 	cancel_work_sync(&pc->event_work);
+	if (pc->crypt_wq)
+		destroy_workqueue(pc->crypt_wq);
 	if (pc->wq)
 		destroy_workqueue(pc->wq);
-	WARN_ON(!list_empty(&pc->parked));
 
 	bioset_exit(&pc->bs);
 	mempool_exit(&pc->page_pool);
@@ -154,6 +196,7 @@ static int paes_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	mutex_init(&pc->bio_alloc_lock);
 	spin_lock_init(&pc->lock);
 	INIT_LIST_HEAD(&pc->parked);
+	atomic_set(&pc->inflight, 0);
 	INIT_WORK(&pc->event_work, paes_event_work);
 	INIT_DELAYED_WORK(&pc->timeout_work, paes_timeout_work);
 
@@ -241,6 +284,16 @@ static int paes_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		r = -ENOMEM;
 		goto bad;
 	}
+	/* crypto of overlapping I/O, spread over the CPUs as dm-crypt's */
+	pc->crypt_wq = alloc_workqueue("kpaesd_crypt/%s",
+				       WQ_UNBOUND | WQ_CPU_INTENSIVE |
+				       WQ_MEM_RECLAIM, num_online_cpus(),
+				       devname);
+	if (!pc->crypt_wq) {
+		ti->error = "Cannot allocate crypto workqueue";
+		r = -ENOMEM;
+		goto bad;
+	}
 
 	if (key.type != PAES_KT_NONE) {
 		pc->key = key;
@@ -278,6 +331,23 @@ static void paes_remap(struct dm_target *ti, struct bio *bio)
 	if (bio_sectors(bio))
 		bio->bi_iter.bi_sector = pc->start +
 			dm_target_offset(ti, bio->bi_iter.bi_sector);
+}
+
+/*
+ * Where the crypto of a data bio (counted in pc->inflight) runs.  A small
+ * bio alone in flight is transformed right here (map() for a write, the
+ * completion for a read): no context switch, the lowest latency.  With
+ * other I/O of this target in flight, or for a large bio, the crypto goes
+ * to the unbound crypt_wq, like dm-crypt's kcryptd, so that all CPUs
+ * work and the submitter goes on issuing.  The size test matters for a
+ * lower device that completes synchronously (brd, some virtual disks):
+ * each bio then completes before the next is mapped and the in-flight
+ * count never shows a queue.
+ */
+static bool paes_crypt_async(struct paes_c *pc, struct paes_io *io)
+{
+	return atomic_read(&pc->inflight) > 1 ||
+	       io->iter.bi_size >= PAES_ASYNC_BYTES;
 }
 
 static int paes_map(struct dm_target *ti, struct bio *bio)
@@ -318,15 +388,25 @@ static int paes_map(struct dm_target *ti, struct bio *bio)
 	if (bio_data_dir(bio) == READ) {
 		if (READ_ONCE(pc->state) == PAES_KEY_LOST)
 			return DM_MAPIO_KILL;
-		io->flags = PAES_IO_READ;
+		io->flags = PAES_IO_READ | PAES_IO_COUNTED;
 		io->epoch = READ_ONCE(pc->epoch);
+		atomic_inc(&pc->inflight);
 		paes_remap(ti, bio);
 		return DM_MAPIO_REMAPPED;
 	}
 
-	io->flags = PAES_IO_WRITE;
+	io->flags = PAES_IO_WRITE | PAES_IO_COUNTED;
+	atomic_inc(&pc->inflight);
+	if (paes_crypt_async(pc, io)) {
+		/* other I/O in flight: let another CPU encrypt */
+		INIT_WORK(&io->work, paes_io_work);
+		queue_work(pc->crypt_wq, &io->work);
+		return DM_MAPIO_SUBMITTED;
+	}
 	switch (paes_write_pass(io)) {
 	case PAES_PASS_DONE:
+		/* dm core does not call end_io for these */
+		atomic_dec(&pc->inflight);
 		return io->status == BLK_STS_DM_REQUEUE ? DM_MAPIO_REQUEUE :
 							  DM_MAPIO_KILL;
 	default:
@@ -338,22 +418,32 @@ static int paes_end_io(struct dm_target *ti, struct bio *bio,
 		       blk_status_t *error)
 {
 	struct paes_io *io = paes_io_of(bio);
-	struct paes_c *pc = ti->private;
+	struct paes_c *pc = io->pc;	/* ti->private is gone in dtr */
 
 	if (!(io->flags & PAES_IO_READ) || (io->flags & PAES_IO_FINISHED) ||
-	    *error)
+	    *error) {
+		if (io->flags & PAES_IO_COUNTED) {
+			io->flags &= ~PAES_IO_COUNTED;
+			atomic_dec(&pc->inflight);
+		}
 		return DM_ENDIO_DONE;
+	}
 
-	/* KM on a whole bio is too long for hard irq; emu needs irqs on */
-	if (in_hardirq() || irqs_disabled()) {
+	/*
+	 * KM on a whole bio is too long for hard irq, emu needs irqs on;
+	 * and with other I/O in flight another CPU may as well decrypt.
+	 */
+	if (in_hardirq() || irqs_disabled() || paes_crypt_async(pc, io)) {
 		INIT_WORK(&io->work, paes_io_work);
-		queue_work(pc->wq, &io->work);
+		queue_work(pc->crypt_wq, &io->work);
 		return DM_ENDIO_INCOMPLETE;
 	}
 
 	if (paes_read_pass(io) == PAES_PASS_PARKED)
 		return DM_ENDIO_INCOMPLETE;
 	io->flags |= PAES_IO_FINISHED;
+	io->flags &= ~PAES_IO_COUNTED;
+	atomic_dec(&pc->inflight);
 	*error = io->status;
 	return DM_ENDIO_DONE;
 }
@@ -483,7 +573,8 @@ static void paes_io_hints(struct dm_target *ti, struct queue_limits *limits)
 		max_t(unsigned int, limits->physical_block_size, pc->sector_size);
 	limits->io_min = max_t(unsigned int, limits->io_min, pc->sector_size);
 	/* one crypto sector never straddles two pages of a bio */
-	limits->dma_alignment = limits->logical_block_size - 1;
+	limits->dma_alignment = max_t(unsigned int, limits->dma_alignment,
+				      limits->logical_block_size - 1);
 }
 
 static struct target_type paes_target = {

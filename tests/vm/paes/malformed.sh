@@ -43,7 +43,11 @@ refuse "len does not match keytype" "0 $S $P $(patch "$ftok" 12 30) 0 $l1 0"
 refuse "Invalid sector_size" "0 $S $P $tok 0 $l1 0 1 sector_size:1024x"
 refuse "Invalid sector_size" "0 $S $P $tok 0 $l1 0 1 sector_size:8192"
 refuse "Invalid sector_size" "0 $S $P $tok 0 $l1 0 1 sector_size:1536"
-refuse "Unknown optional argument" "0 $S $P $tok 0 $l1 0 1 same_cpu_crypt"
+refuse "Unknown optional argument" "0 $S $P $tok 0 $l1 0 1 integrity:28:aead"
+refuse "Duplicate optional argument" "0 $S $P $tok 0 $l1 0 2 same_cpu_crypt same_cpu_crypt"
+if dmc create wqopts --table "0 $S $P $tok 0 $l1 0 4 no_read_workqueue no_write_workqueue same_cpu_crypt submit_from_crypt_cpus"; then
+	ok "dm-crypt workqueue flags accepted"; dm_remove wqopts
+else fail "dm-crypt workqueue flags refused"; fi
 refuse "Duplicate optional argument" "0 $S $P $tok 0 $l1 0 2 allow_discards allow_discards"
 refuse "does not match <#opt>" "0 $S $P $tok 0 $l1 0 2 allow_discards"
 refuse "does not match <#opt>" "0 $S $P $tok 0 $l1 0 1 allow_discards iv_large_sectors"
