@@ -184,7 +184,9 @@ DeviceState device_state_for(const ManagerConfig& cfg, const std::string& name, 
         s.source.kind = KeySourceKind::ephemeral;
         // The loaded key's size tells the XTS size: 160 bytes either way for
         // a pair, so read the keytype the target reports when it has one.
-        if (const auto st = paes_status(name); st.get("keytype") == "AES_128" || st.get("keytype") == "AES_XTS_128")
+        // Status keytype names (docs/target.md): xts-128/xts-256 for a
+        // token pair, fxts-128/fxts-256 for a full-XTS token.
+        if (const auto st = paes_status(name); st.get("keytype") == "xts-128" || st.get("keytype") == "fxts-128")
             s.options.xts_bits = 128;
         return s;
     }
