@@ -166,12 +166,14 @@ struct paes_io {
 #define PAES_IO_WRITE		0x2	/* a data write we encrypt */
 #define PAES_IO_FINISHED	0x4	/* read: completed by us, end_io: done */
 #define PAES_IO_COUNTED		0x8	/* counted in pc->inflight */
+#define PAES_IO_NOWAIT		0x10	/* write in a REQ_NOWAIT submitter: never block */
 
 /* Results of a pass over a bio. */
 enum paes_pass {
 	PAES_PASS_DONE,		/* finished, io->status says how */
 	PAES_PASS_PARKED,	/* on pc->parked, resumed by key set */
 	PAES_PASS_SUBMITTED,	/* write: encrypted clone submitted */
+	PAES_PASS_WOULDBLOCK,	/* write, PAES_IO_NOWAIT: no bounce pages now */
 };
 
 /* paes_key.c */

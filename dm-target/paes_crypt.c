@@ -266,12 +266,15 @@ static void paes_write_endio(struct bio *clone)
  * Bounce pages as dm-crypt takes them: first without blocking; if the
  * pool runs dry, retry blocking but one writer at a time, so that two
  * writers each holding half of the pool cannot wait for each other.
+ * For a REQ_NOWAIT submitter (PAES_IO_NOWAIT) there is no blocking
+ * retry: NULL, and the caller hands the write to a worker.
  */
 static struct bio *paes_alloc_bounce(struct paes_io *io)
 {
 	struct paes_c *pc = io->pc;
 	unsigned int size = io->iter.bi_size;
 	unsigned int nr = DIV_ROUND_UP(size, PAGE_SIZE);
+	bool nowait = io->flags & PAES_IO_NOWAIT;
 	gfp_t gfp = GFP_NOWAIT | __GFP_HIGHMEM;
 	unsigned int i, len, remaining;
 	struct bio *clone;
@@ -281,10 +284,18 @@ retry:
 	if (unlikely(gfp & __GFP_DIRECT_RECLAIM))
 		mutex_lock(&pc->bio_alloc_lock);
 
-	clone = bio_alloc_bioset(pc->dev->bdev, nr, io->bio->bi_opf, GFP_NOIO,
-				 &pc->bs);
+	clone = bio_alloc_bioset(pc->dev->bdev, nr, io->bio->bi_opf,
+				 nowait ? GFP_NOWAIT : GFP_NOIO, &pc->bs);
+	if (unlikely(!clone))
+		return NULL;	/* only GFP_NOWAIT can fail */
 	/* the bounce bio completes through our endio, never by polling */
 	bio_clear_polled(clone);
+	/*
+	 * A worker may block: let the lower device wait for tags rather
+	 * than fail an already encrypted write with BLK_STS_AGAIN.
+	 */
+	if (!nowait)
+		clone->bi_opf &= ~REQ_NOWAIT;
 	clone->bi_private = io;
 	clone->bi_end_io = paes_write_endio;
 	clone->bi_ioprio = io->bio->bi_ioprio;
@@ -294,6 +305,8 @@ retry:
 		page = mempool_alloc(&pc->page_pool, gfp);
 		if (!page) {
 			paes_free_bounce(pc, clone);
+			if (nowait)
+				return NULL;
 			gfp |= __GFP_DIRECT_RECLAIM;
 			goto retry;
 		}
@@ -307,7 +320,10 @@ retry:
 	return clone;
 }
 
-/* May sleep (bounce allocation): map() or a work item only. */
+/*
+ * May sleep (bounce allocation) unless PAES_IO_NOWAIT: map() or a work
+ * item only.
+ */
 enum paes_pass paes_write_pass(struct paes_io *io)
 {
 	struct paes_c *pc = io->pc;
@@ -328,6 +344,10 @@ again:
 	spin_unlock_irqrestore(&pc->lock, flags);
 
 	clone = paes_alloc_bounce(io);
+	if (unlikely(!clone)) {
+		memzero_explicit(&x, sizeof(x));
+		return PAES_PASS_WOULDBLOCK;
+	}
 	io->done = 0;
 	r = paes_convert(pc, io, &x, clone);
 	if (r) {

@@ -27,6 +27,9 @@
  * of PAES_ASYNC_BYTES or more, and for such completions, the crypto goes
  * to the unbound crypt_wq so that it spreads over the CPUs (see
  * paes_crypt_async()).  Resumed parked bios run on pc->wq.
+ *
+ * REQ_NOWAIT (DM_TARGET_NOWAIT): nothing in map() sleeps for such a bio;
+ * a write that would wait for bounce pages goes to crypt_wq instead.
  */
 #include <linux/blkdev.h>
 #include <linux/kernel.h>
@@ -397,21 +400,27 @@ static int paes_map(struct dm_target *ti, struct bio *bio)
 
 	io->flags = PAES_IO_WRITE | PAES_IO_COUNTED;
 	atomic_inc(&pc->inflight);
-	if (paes_crypt_async(pc, io)) {
-		/* other I/O in flight: let another CPU encrypt */
-		INIT_WORK(&io->work, paes_io_work);
-		queue_work(pc->crypt_wq, &io->work);
-		return DM_MAPIO_SUBMITTED;
-	}
+	if (paes_crypt_async(pc, io))
+		goto to_worker;		/* other I/O in flight: another CPU */
+	if (bio->bi_opf & REQ_NOWAIT)
+		io->flags |= PAES_IO_NOWAIT;
 	switch (paes_write_pass(io)) {
 	case PAES_PASS_DONE:
 		/* dm core does not call end_io for these */
 		atomic_dec(&pc->inflight);
 		return io->status == BLK_STS_DM_REQUEUE ? DM_MAPIO_REQUEUE :
 							  DM_MAPIO_KILL;
+	case PAES_PASS_WOULDBLOCK:
+		/* a worker may wait for bounce pages, the submitter may not */
+		io->flags &= ~PAES_IO_NOWAIT;
+		goto to_worker;
 	default:
 		return DM_MAPIO_SUBMITTED;
 	}
+to_worker:
+	INIT_WORK(&io->work, paes_io_work);
+	queue_work(pc->crypt_wq, &io->work);
+	return DM_MAPIO_SUBMITTED;
 }
 
 static int paes_end_io(struct dm_target *ti, struct bio *bio,
@@ -579,7 +588,12 @@ static void paes_io_hints(struct dm_target *ti, struct queue_limits *limits)
 
 static struct target_type paes_target = {
 	.name = "paes",
-	.version = {1, 0, 0},
+	.version = {1, 1, 0},
+	/*
+	 * REQ_NOWAIT: map() never sleeps for such a bio (see paes_map()),
+	 * so io_uring issues to us inline instead of from an io-wq worker.
+	 */
+	.features = DM_TARGET_NOWAIT,
 	.module = THIS_MODULE,
 	.ctr = paes_ctr,
 	.dtr = paes_dtr,
