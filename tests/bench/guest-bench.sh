@@ -35,7 +35,7 @@ for target in linear crypt crypt-nowq paes; do
 		echo "@@FIO $target $1 $2 $3"
 		fio --name=b --filename=/dev/mapper/bench --ioengine=io_uring \
 			--direct=1 --rw="$1" --bs="$2" --iodepth="$3" \
-			--runtime="$runtime" --time_based --ramp_time=1 \
+			--runtime="$runtime" --time_based --ramp_time=1 --lat_percentiles=1 \
 			--output-format=json
 		echo "@@END"
 	done
