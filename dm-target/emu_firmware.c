@@ -50,6 +50,7 @@
 #include <crypto/aes.h>
 #include <crypto/algapi.h>
 #include <crypto/skcipher.h>
+#include <crypto/internal/cipher.h>
 #include <asm/simd.h>
 #ifdef CONFIG_X86
 #include <asm/fpu/api.h>
@@ -62,6 +63,7 @@
 
 static bool fastpath = true;
 module_param(fastpath, bool, 0644);
+MODULE_IMPORT_NS(CRYPTO_INTERNAL);	/* crypto_cipher */
 MODULE_PARM_DESC(fastpath,
 		 "Run KM XTS through the kernel's AES-NI xts skcipher when usable (default: on)");
 
@@ -83,6 +85,13 @@ struct emu_ckey {
 	struct crypto_aes_ctx k1;	/* data key (two-key: the key) */
 	struct crypto_aes_ctx k2;	/* full: K2; two-key: tweak key of @xts */
 	struct crypto_sync_skcipher *xts; /* K1|K2 or K1|K', or NULL */
+	/*
+	 * The same keys as single-block AES-NI ciphers, or NULL: the one
+	 * or two blocks per call outside the bulk XTS (PCC's E_K, the
+	 * full form's E_K2(tweak), the two-key IV D_K'(t)) would otherwise
+	 * run in lib/crypto's table AES, several times slower.
+	 */
+	struct crypto_cipher *c1, *c2;
 	struct rcu_work rwork;
 };
 
@@ -315,7 +324,45 @@ static void emu_ckey_free(struct emu_ckey *ck)
 {
 	if (ck->xts)
 		crypto_free_sync_skcipher(ck->xts);
+	if (ck->c1)
+		crypto_free_cipher(ck->c1);
+	if (ck->c2)
+		crypto_free_cipher(ck->c2);
 	kfree_sensitive(ck);
+}
+
+static struct crypto_cipher *emu_cipher_alloc(const u8 *key, unsigned int len)
+{
+	struct crypto_cipher *c = crypto_alloc_cipher("aes", 0, 0);
+
+	if (IS_ERR(c))
+		return NULL;
+	if (crypto_cipher_setkey(c, key, len)) {
+		crypto_free_cipher(c);
+		return NULL;
+	}
+	return c;
+}
+
+/*
+ * One block with a cached key: the AES-NI cipher when there is one and the
+ * fast path is on (it falls back to lib/crypto by itself where the FPU is
+ * unusable), else lib/crypto on the expanded key.
+ */
+static void emu_ck_block(struct crypto_cipher *c,
+			 const struct crypto_aes_ctx *ctx, bool dec,
+			 unsigned int flags, u8 *out, const u8 *in)
+{
+	if (c && READ_ONCE(fastpath) && !(flags & EMU_NOFAST)) {
+		if (dec)
+			crypto_cipher_decrypt_one(c, out, in);
+		else
+			crypto_cipher_encrypt_one(c, out, in);
+	} else if (dec) {
+		aes_decrypt(ctx, out, in);
+	} else {
+		aes_encrypt(ctx, out, in);
+	}
 }
 
 static void emu_ckey_free_work(struct work_struct *work)
@@ -494,6 +541,8 @@ static void emu_cache_insert(u32 keytype, const u8 *clr, const u8 *wrapped,
 			else
 				ck->xts = tfm;
 		}
+		ck->c1 = emu_cipher_alloc(xkey, half);
+		ck->c2 = emu_cipher_alloc(xkey + half, half);
 	}
 	memzero_explicit(xkey, sizeof(xkey));
 	ck->last_used = jiffies;
@@ -746,7 +795,7 @@ static void emu_km_cached(const struct emu_ckey *ck, const struct emu_fn *f,
 	if (f->full && !nap_one) {
 		u8 e[AES_BLOCK_SIZE];
 
-		aes_encrypt(&ck->k2, e, tweak);
+		emu_ck_block(ck->c2, &ck->k2, false, flags, e, tweak);
 		gf_load(t, e);
 		gf_mul(t, t, nap);
 	}
@@ -760,7 +809,7 @@ static void emu_km_cached(const struct emu_ckey *ck, const struct emu_fn *f,
 		} else {
 			/* the skcipher encrypts the IV with its tweak key */
 			gf_store(iv, t);
-			aes_decrypt(&ck->k2, iv, iv);
+			emu_ck_block(ck->c2, &ck->k2, true, flags, iv, iv);
 		}
 		if (!emu_xts_fast(ck->xts, dec, iv, dst, src, nbytes)) {
 			emu_stat_add(EMU_STAT_KM_FAST, 1);
@@ -943,7 +992,7 @@ static int emu_pcc(unsigned long func, void *param, unsigned int flags)
 		ck = emu_cache_lookup(wk, f.keytype, p, f.wlen);
 	if (ck) {
 		emu_stat_add(EMU_STAT_CACHE_HITS, 1);
-		aes_encrypt(&ck->k1, e, tweak);
+		emu_ck_block(ck->c1, &ck->k1, false, flags, e, tweak);
 	} else {
 		emu_stat_add(EMU_STAT_CACHE_MISSES, 1);
 		emu_encrypt_uncached(wk, f.keytype, p, f.wlen, 0, f.wlen, e,
