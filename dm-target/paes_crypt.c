@@ -199,29 +199,45 @@ static enum paes_pass paes_stale(struct paes_c *pc, struct paes_io *io,
 	return res;
 }
 
+/*
+ * The start of a read or write pass: true with the key in @x, or false
+ * with the pass decided in @res (parked, lost, or a read of a block the
+ * current key never wrote).  A write notes the replace epoch it is
+ * encrypted under.
+ */
+static bool paes_pass_key(struct paes_io *io, struct paes_xctx *x,
+			  enum paes_pass *res)
+{
+	struct paes_c *pc = io->pc;
+	unsigned long flags;
+	bool loaded = false;
+
+	spin_lock_irqsave(&pc->lock, flags);
+	if ((io->flags & PAES_IO_READ) && pc->state == PAES_KEY_VALID &&
+	    !paes_read_allowed(pc, io)) {
+		/* written under a replaced key, or never since: lost */
+		io->status = BLK_STS_IOERR;
+		*res = PAES_PASS_DONE;
+	} else if (!paes_take_key(pc, io, x, res)) {
+		if (io->flags & PAES_IO_WRITE)
+			io->epoch = pc->epoch;
+		loaded = true;
+	}
+	spin_unlock_irqrestore(&pc->lock, flags);
+	return loaded;
+}
+
 enum paes_pass paes_read_pass(struct paes_io *io)
 {
 	struct paes_c *pc = io->pc;
 	struct paes_xctx x;
 	enum paes_pass res;
-	unsigned long flags;
 	bool retry;
 	int r;
 
 again:
-	spin_lock_irqsave(&pc->lock, flags);
-	if (pc->state == PAES_KEY_VALID && !paes_read_allowed(pc, io)) {
-		/* written under a replaced key, or never since: lost */
-		spin_unlock_irqrestore(&pc->lock, flags);
-		io->status = BLK_STS_IOERR;
-		return PAES_PASS_DONE;
-	}
-	if (paes_take_key(pc, io, &x, &res)) {
-		spin_unlock_irqrestore(&pc->lock, flags);
+	if (!paes_pass_key(io, &x, &res))
 		return res;
-	}
-	spin_unlock_irqrestore(&pc->lock, flags);
-
 	r = paes_convert(pc, io, &x, NULL);
 	if (r == -EKEYEXPIRED) {
 		res = paes_stale(pc, io, &x, &retry);
@@ -329,20 +345,13 @@ enum paes_pass paes_write_pass(struct paes_io *io)
 	struct paes_c *pc = io->pc;
 	struct paes_xctx x;
 	enum paes_pass res;
-	unsigned long flags;
 	struct bio *clone;
 	bool retry;
 	int r;
 
 again:
-	spin_lock_irqsave(&pc->lock, flags);
-	if (paes_take_key(pc, io, &x, &res)) {
-		spin_unlock_irqrestore(&pc->lock, flags);
+	if (!paes_pass_key(io, &x, &res))
 		return res;
-	}
-	io->epoch = pc->epoch;
-	spin_unlock_irqrestore(&pc->lock, flags);
-
 	clone = paes_alloc_bounce(io);
 	if (unlikely(!clone)) {
 		memzero_explicit(&x, sizeof(x));
