@@ -182,16 +182,22 @@ static long emu_sec2protk(void __user *uarg)
 	u8 clr[32], prot[EMU_MAX_PROTKEY];
 	int rc, kt;
 
-	if (copy_from_user(&k, uarg, sizeof(k)))
+	if (copy_from_user(&k, uarg, sizeof(k))) {
+		memzero_explicit(&k, sizeof(k));
 		return -EFAULT;
+	}
 	kt = emu_seckey2clr(k.seckey.seckey, clr);
-	if (kt < 0)
-		return kt;
+	if (kt < 0) {
+		rc = kt;
+		goto out;
+	}
 	rc = emu_clr2protkey(kt, clr, prot);
 	memzero_explicit(clr, sizeof(clr));
 	rc = emu_fill_protkey(&k.protkey, kt, prot, rc);
 	if (!rc && copy_to_user(uarg, &k, sizeof(k)))
 		rc = -EFAULT;
+out:
+	memzero_explicit(&k, sizeof(k));
 	memzero_explicit(prot, sizeof(prot));
 	return rc;
 }
@@ -225,16 +231,20 @@ static long emu_verifykey(void __user *uarg)
 	struct pkey_verifykey k;
 	int rc;
 
-	if (copy_from_user(&k, uarg, sizeof(k)))
-		return -EFAULT;
+	if (copy_from_user(&k, uarg, sizeof(k))) {
+		rc = -EFAULT;
+		goto out;
+	}
 	rc = emu_verify_seckey(k.seckey.seckey, &k.keysize, &k.attributes);
 	if (rc)
-		return rc;
+		goto out;
 	k.cardnr = 0;
 	k.domain = 0;
 	if (copy_to_user(uarg, &k, sizeof(k)))
-		return -EFAULT;
-	return 0;
+		rc = -EFAULT;
+out:
+	memzero_explicit(&k, sizeof(k));
+	return rc;
 }
 
 static long emu_genprotk(void __user *uarg)
@@ -258,13 +268,17 @@ static long emu_genprotk(void __user *uarg)
 static long emu_verifyprotk(void __user *uarg)
 {
 	struct pkey_verifyprotk k;
+	long rc;
 
 	if (copy_from_user(&k, uarg, sizeof(k)))
-		return -EFAULT;
-	if (k.protkey.len > MAXPROTKEYSIZE)
-		return -EINVAL;
-	return emu_verify_protkey(k.protkey.type, k.protkey.protkey,
-				  k.protkey.len);
+		rc = -EFAULT;
+	else if (k.protkey.len > MAXPROTKEYSIZE)
+		rc = -EINVAL;
+	else
+		rc = emu_verify_protkey(k.protkey.type, k.protkey.protkey,
+					k.protkey.len);
+	memzero_explicit(&k, sizeof(k));
+	return rc;
 }
 
 static long emu_kblob2protk(void __user *uarg)
@@ -317,7 +331,7 @@ static long emu_kblob2protk3(void __user *uarg)
 	rc = emu_blob2protkey(blob, k.keylen, prot, &kt);
 	kfree_sensitive(blob);
 	if (rc < 0)
-		return rc;
+		goto out;
 	if (k.pkey && k.pkeylen) {
 		if (rc > k.pkeylen) {
 			rc = -EINVAL;
