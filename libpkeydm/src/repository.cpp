@@ -98,7 +98,8 @@ std::string format_key_info(const KeyInfo& i)
            "name=" + i.name + "\n" +
            "keytype=" + std::string(keytype_name(i.keytype)) + "\n" +
            "created=" + i.created + "\n" +
-           "mkvp=" + i.mkvp + "\n" +
+           // mkvp is optional: an empty "mkvp=" line would not parse back.
+           (i.mkvp.empty() ? "" : "mkvp=" + i.mkvp + "\n") +
            "verification-pattern=" + i.verification_pattern + "\n";
 }
 

@@ -129,6 +129,10 @@ BOOST_AUTO_TEST_CASE(info_format)
     BOOST_TEST(p.name == "x");
     BOOST_TEST((p.keytype == KeyType::aes_xts_128));
     BOOST_TEST(p.mkvp == i.mkvp);
+    // Without an mkvp (a hand-written .info may lack it) the formatted text
+    // still parses back (found by fuzz.repository_info).
+    i.mkvp.clear();
+    BOOST_TEST(parse_key_info(format_key_info(i), "x.info").mkvp.empty());
     auto msg = [](std::string_view t) {
         try {
             parse_key_info(t, "x.info");
