@@ -109,6 +109,10 @@ void SecureBuffer::release() noexcept
     explicit_bzero(data_, capacity_);
     if (locked_)
         munlock(data_, capacity_);
+    // Undo the flag as well: freed pages that kept VM_DONTDUMP would stay
+    // separate mappings, and a process making many buffers would run into
+    // vm.max_map_count (found by fuzz.repository_info.long).
+    madvise(data_, capacity_, MADV_DODUMP);
     std::free(data_);
     data_ = nullptr;
     size_ = capacity_ = 0;
