@@ -1,0 +1,51 @@
+// Key tokens: every parser of token.hpp on raw bytes, the secure-key blob
+// check of the repository, and the builders as the parsers' inverse.
+#include "fuzz_common.hpp"
+#include "pkeydm/repository.hpp"
+#include "pkeydm/token.hpp"
+
+using namespace pkeydm;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size)
+{
+    const std::span<const std::uint8_t> b(data, size);
+
+    std::optional<ProtKeyInfo> prot;
+    fuzz::ok([&] { prot = parse_protkey_token(b); });
+    if (prot) {
+        // The builder rebuilds the header and key bytes (not an 80-byte
+        // token's padding, which the parser does not look at).
+        const auto key = token_protkey_bytes(b);
+        FUZZ_CHECK(key.data() == data + token_header_size && key.size() == prot->len);
+        const auto again = build_protkey_token(prot->keytype, key);
+        FUZZ_CHECK(again.size() == size);
+        FUZZ_CHECK(fuzz::same(again.span().first(token_header_size + prot->len),
+                              b.first(token_header_size + prot->len)));
+    }
+
+    std::optional<TokenInfo> info;
+    fuzz::ok([&] { info = inspect_token(b); });
+    if (info) {
+        FUZZ_CHECK(info->size == size);
+        FUZZ_CHECK(info->form == TokenForm::single ? info->xts_bits == 0
+                                                   : info->xts_bits == 128 || info->xts_bits == 256);
+    }
+    const bool xts_ok = fuzz::ok([&] { parse_xts_key(b); });
+    FUZZ_CHECK(!xts_ok || (info && info->form != TokenForm::single));
+    if (size == xts_pair_token_size) {
+        const bool pair_ok = fuzz::ok([&] { build_xts_pair(b.first(80), b.subspan(80)); });
+        FUZZ_CHECK(pair_ok == (info.has_value() && info->form == TokenForm::xts_pair));
+    }
+
+    std::optional<ClearTokenInfo> clear;
+    fuzz::ok([&] { clear = parse_clear_token(b); });
+    if (clear) {
+        const auto again = build_clear_token(clear->keytype, b.subspan(token_header_size));
+        FUZZ_CHECK(fuzz::same(again.span(), b));
+    }
+
+    fuzz::ok([&] { parse_secure_key_token(b); });
+    for (auto t : {KeyType::aes_128, KeyType::aes_192, KeyType::aes_256, KeyType::aes_xts_128, KeyType::aes_xts_256})
+        fuzz::ok([&] { check_secure_key_blob(b, t, "skey"); });
+    return 0;
+}
