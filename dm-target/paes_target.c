@@ -230,6 +230,15 @@ static int paes_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "Invalid device offset";
 		goto bad;
 	}
+	/*
+	 * The logical block size becomes sector_size (io_hints), and dm core
+	 * refuses a device area that does not start on one ("Cannot
+	 * calculate initial queue limits"): say why here.
+	 */
+	if (tmpll & (spb - 1)) {
+		ti->error = "Invalid device offset: not a multiple of sector_size";
+		goto bad;
+	}
 	pc->start = tmpll;
 
 	if (ti->len & (spb - 1)) {
