@@ -35,6 +35,9 @@ pdm_vm_test(pdm.bad-input      pdm/bad-input.sh)
 pdm_vm_test(pdm.demo           demo.sh)
 pdm_vm_test(pdm.hygiene        pdm/hygiene.sh ARGS short)
 pdm_vm_test(pdm.hygiene.long   pdm/hygiene.sh TIMEOUT 900 LABELS long ARGS long)
+# Fuzzing the kernel interfaces (dm ioctls, key messages, /dev/pkey, sysfs).
+pdm_vm_test(fuzz.kernel        fuzz/kernel.sh TIMEOUT 300 ARGS short)
+pdm_vm_test(fuzz.kernel.long   fuzz/kernel.sh TIMEOUT 1800 LABELS long ARGS long)
 # Two boots on the same disks: a host-side runner.
 add_test(NAME vm.pdm.secure-fs COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/vm/pdm/secure-fs-reboot)
 set_tests_properties(vm.pdm.secure-fs PROPERTIES LABELS vm TIMEOUT 400
