@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "pkeydm/error.hpp"
@@ -17,6 +19,21 @@ constexpr std::string_view kinds[] = {"EPHEMERAL", "SECURE", "CLEAR"};
 std::string_view uuid_kind(KeySourceKind k)
 {
     return kinds[static_cast<int>(k)];
+}
+
+// A whole number in 0..UINT32_MAX, or @dflt when absent.  nlohmann's own
+// conversion casts a float or an out-of-range number unchecked (undefined
+// behaviour for 2e57 into an unsigned, found by fuzz.device_state.long).
+std::uint32_t u32_field(const nlohmann::json& j, const char* key, std::uint32_t dflt,
+                        const std::string& what)
+{
+    if (!j.contains(key))
+        return dflt;
+    const auto& v = j.at(key);
+    if (!v.is_number_unsigned() ||
+        v.get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max())
+        throw Error(Errc::config, what + ": " + key + " must be a whole number from 0 to 4294967295");
+    return static_cast<std::uint32_t>(v.get<std::uint64_t>());
 }
 
 }  // namespace
@@ -69,17 +86,17 @@ DeviceState parse_device_state(std::string_view text, std::string_view what)
         s.name = j.at("name").get<std::string>();
         s.device = j.value("device", "");
         s.source = parse_key_source(j.at("keysource").get<std::string>(), w + ": keysource");
-        s.options.xts_bits = j.value("xts_bits", 256u);
+        s.options.xts_bits = u32_field(j, "xts_bits", 256, w);
         if (s.options.xts_bits != 128 && s.options.xts_bits != 256)
             throw Error(Errc::config, w + ": xts_bits must be 128 or 256");
         const auto okl = j.value("on_key_loss", std::string("replace"));
         parse_device_options("on-key-loss=" + okl, s.options, w);
         s.options.swap = j.value("swap", false);
-        s.options.sector_size = j.value("sector_size", 4096u);
+        s.options.sector_size = u32_field(j, "sector_size", 4096, w);
         s.options.discard = j.value("discard", false);
         s.options.iv_large_sectors = j.value("iv_large_sectors", false);
         if (j.contains("key_timeout_ms"))
-            s.options.key_timeout_ms = j["key_timeout_ms"].get<std::uint32_t>();
+            s.options.key_timeout_ms = u32_field(j, "key_timeout_ms", 0, w);
         return s;
     } catch (const nlohmann::json::exception& e) {
         throw Error(Errc::config, w + ": " + e.what());

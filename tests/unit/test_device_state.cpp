@@ -46,6 +46,23 @@ BOOST_AUTO_TEST_CASE(json_roundtrip)
     BOOST_CHECK_THROW(parse_device_state(R"({"name":"a","keysource":"ephemeral","on_key_loss":"x"})", "x"), Error);
 }
 
+// Numbers are whole and in range, or refused: no unchecked float or
+// out-of-range cast (fuzz.device_state.long found "xts_bits": 20E56).
+BOOST_AUTO_TEST_CASE(numbers_checked)
+{
+    const auto with = [](const std::string& field) {
+        return parse_device_state(R"({"name":"a","keysource":"ephemeral",)" + field + "}", "x");
+    };
+    BOOST_CHECK_THROW(with(R"("xts_bits":20E56)"), Error);
+    BOOST_CHECK_THROW(with(R"("xts_bits":256.0)"), Error);
+    BOOST_CHECK_THROW(with(R"("sector_size":-4096)"), Error);
+    BOOST_CHECK_THROW(with(R"("sector_size":4294967296)"), Error);
+    BOOST_CHECK_THROW(with(R"("key_timeout_ms":5.00)"), Error);
+    BOOST_CHECK_THROW(with(R"("key_timeout_ms":"500")"), Error);
+    BOOST_TEST(with(R"("key_timeout_ms":4294967295)").options.key_timeout_ms.value() == 4294967295u);
+    BOOST_TEST(with(R"("sector_size":512)").options.sector_size == 512u);
+}
+
 BOOST_AUTO_TEST_CASE(files)
 {
     char tmpl[] = "/tmp/pdm-state-test-XXXXXX";
