@@ -100,6 +100,17 @@ void print_usage(std::FILE *to)
 	    "  --allow-eio [A:B]       without A:B: any EIO is allowed (still counted);\n"
 	    "                          with A:B (bytes, repeatable): EIO allowed for\n"
 	    "                          requests overlapping [A,B)\n"
+	    "  --lossy                 reads may fail with EIO because a key replace made\n"
+	    "                          blocks unreadable (dm-paes lost blocks): a block\n"
+	    "                          read alone with EIO is lost and must fail again\n"
+	    "                          until it is rewritten (data from it is an error,\n"
+	    "                          'resurrected'); the final verify reads every\n"
+	    "                          block (failed multi-block reads again block by\n"
+	    "                          block) and counts the lost ones (lost_blocks).\n"
+	    "                          Write EIOs still need --allow-eio.  SIGUSR1 sets\n"
+	    "                          a fence (the caller promises no more key\n"
+	    "                          replaces): reads of blocks written after it must\n"
+	    "                          not fail\n"
 	    "  --prefill               write the whole range once first\n"
 	    "  --no-final-verify       skip reading the whole range at the end\n"
 	    "  --verify-only           read the whole range, check each header is\n"
@@ -111,8 +122,9 @@ void print_usage(std::FILE *to)
 	    "  --json                  summary as JSON on stdout\n"
 	    "  --quiet                 no progress lines\n"
 	    "\n"
-	    "exit: 0 ok, 1 wrong data (corrupt/misdirected/stale), 2 EIO not allowed,\n"
-	    "      3 other I/O errors (short I/O, other errno), 64 usage, 70 setup error\n",
+	    "exit: 0 ok, 1 wrong data (corrupt/misdirected/stale/resurrected),\n"
+	    "      2 EIO not allowed, 3 other I/O errors (short I/O, other errno),\n"
+	    "      64 usage, 70 setup error\n",
 	    to);
 }
 
@@ -197,6 +209,9 @@ std::optional<Options> parse_args(int argc, char **argv)
 				o.allow_eio.push_back(*r);
 			else
 				o.allow_eio_any = true;
+		} else if (a == "--lossy") {
+			flag();
+			o.lossy = true;
 		} else if (a == "--prefill") {
 			flag();
 			o.prefill = true;
@@ -237,6 +252,8 @@ std::optional<Options> parse_args(int argc, char **argv)
 		throw UsageError("--verify-only and --prefill exclude each other");
 	if (!o.selftest_inject.empty() && (o.verify_only || o.no_final_verify))
 		throw UsageError("--selftest-inject needs the final verify");
+	if (o.lossy && o.verify_only)
+		throw UsageError("--lossy needs the expected state; not with --verify-only");
 	if (o.allow_unwritten && !o.verify_only)
 		throw UsageError("--allow-unwritten only applies to --verify-only");
 	return o;

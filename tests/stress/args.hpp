@@ -33,6 +33,7 @@ struct Options {
 	bool registered_files = false;
 	bool allow_eio_any = false;
 	std::vector<ByteRange> allow_eio;   // requests overlapping these may fail with EIO
+	bool lossy = false;                 // reads may fail with EIO (lost blocks), see --lossy
 	bool prefill = false;
 	bool verify_only = false;
 	bool allow_unwritten = false;       // --verify-only: blocks without a header are fine

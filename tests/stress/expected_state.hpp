@@ -1,7 +1,8 @@
 // What each block of one thread's range should hold, and which blocks have
 // I/O in flight.  Reads never overlap an in-flight write and writes never
 // overlap any in-flight I/O, so a completed read has exactly one right answer
-// (two after a write failed with EIO: the old or the new version).
+// (more after writes failed with EIO: the last successful version or any of
+// the failed ones since).
 #pragma once
 
 #include "block_format.hpp"
@@ -18,6 +19,8 @@ enum class Verdict {
 	corrupt,     // bad checksum/size, or no header where one was written
 	misdirected, // a valid block for another offset
 	stale,       // right offset, but an older version (or another run's seed)
+	resurrected, // --lossy: a block known lost (it failed alone with EIO and
+	             // was not rewritten since) read back as data
 };
 
 struct VerifyResult {
@@ -41,23 +44,44 @@ public:
 	void begin_write(uint64_t b, uint64_t n);
 	// The write completed: blocks now hold seq.
 	void end_write(uint64_t b, uint64_t n, uint64_t seq);
-	// The write failed (e.g. EIO): each block holds its old version or seq.
+	// The write failed (e.g. EIO): each block holds its last good version,
+	// seq, or the version of an earlier failed write since.
 	void end_write_failed(uint64_t b, uint64_t n, uint64_t seq);
 
 	// Verifies block b (relative) read back as `data`.
 	VerifyResult verify(uint64_t b, std::span<const std::byte> data) const;
 
+	// --lossy (a key replace makes blocks unreadable: EIO, never garbage).
+	// A read of [b, b+n) failed with EIO.  n == 1: block b is lost, for
+	// sure, until it is written again.  n > 1: at least one of them is,
+	// each is "suspect" (may be lost) until a read or a write settles it.
+	void read_failed(uint64_t b, uint64_t n);
+	// A read of block b returned data that verify() accepted: it is not
+	// lost.  (A block known lost that returns data is Verdict::resurrected.)
+	void read_ok(uint64_t b) { state_[b].suspect = false; }
+	bool lost(uint64_t b) const { return state_[b].lost; }
+	bool suspect(uint64_t b) const { return state_[b].suspect; }
+	uint64_t lost_blocks() const;
+	// Block b's last write succeeded and had a seq >= seq.
+	bool written_since(uint64_t b, uint64_t seq) const
+	{
+		return !state_[b].uncertain && state_[b].seq >= seq;
+	}
+
 	uint64_t written_blocks() const;
-	// Last completed seq of block b (0: unwritten); false if uncertain.
+	// Last successful seq of block b (0: none); false if writes failed since.
 	bool settled_seq(uint64_t b, uint64_t &seq) const;
 
 private:
 	struct Block {
-		uint64_t seq = 0; // 0: never written
-		uint64_t alt = 0; // other acceptable seq after a failed write (0: none)
+		uint64_t seq = 0;     // last successful write (0: none)
+		uint64_t fail_lo = 0; // failed writes since then: seqs fail_lo..fail_hi
+		uint64_t fail_hi = 0; // (0: none); each may or may not have landed
 		uint32_t readers = 0;
 		bool writing = false;
-		bool uncertain = false; // failed write; seq or alt acceptable
+		bool uncertain = false; // failed writes since seq; any of them acceptable
+		bool lost = false;      // --lossy: failed alone with EIO, not rewritten since
+		bool suspect = false;   // --lossy: in a multi-block read that failed
 	};
 	uint64_t first_;
 	uint32_t bs_;

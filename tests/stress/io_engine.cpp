@@ -63,6 +63,12 @@ ThreadResult Worker::run()
 		if (!opt_.no_final_verify)
 			run_phase(Mode::verify, r.verify);
 		r.written_blocks = exp_.written_blocks();
+		if (opt_.lossy)
+			for (uint64_t b = 0; b < exp_.nblocks(); b++) {
+				counts_.lost_marked += exp_.lost(b);
+				counts_.suspect_left += exp_.suspect(b);
+				counts_.fence_blocks += fence_seq_ && exp_.written_since(b, fence_seq_);
+			}
 	}
 	r.counts = counts_;
 	return r;
@@ -72,9 +78,18 @@ Worker::Gen Worker::generate(Mode m, unsigned slot)
 {
 	Slot &s = slots_[slot];
 	const uint64_t n = exp_.nblocks();
-	if (m != Mode::random) {
+	if (opt_.lossy && !fence_seq_ && cfg_.fence->load(std::memory_order_relaxed))
+		fence_seq_ = next_seq_;
+	if (m == Mode::verify && !probes_.empty()) {
+		// --lossy: a block of a multi-block read that failed, alone.
+		s.block = probes_.back();
+		probes_.pop_back();
+		s.nblocks = 1;
+		s.write = false;
+	} else if (m != Mode::random) {
 		if (cursor_ >= n)
-			return Gen::done;
+			// Reads still in flight may fail and leave blocks to probe.
+			return opt_.lossy && m == Mode::verify && inflight_ ? Gen::busy : Gen::done;
 		s.block = cursor_;
 		s.nblocks = static_cast<uint32_t>(std::min<uint64_t>(cfg_.max_blocks, n - cursor_));
 		s.write = m == Mode::prefill;
@@ -145,7 +160,8 @@ void Worker::run_phase(Mode m, PhaseStats &ps)
 {
 	cursor_ = 0;
 	issued_ = 0;
-	unsigned inflight = 0;
+	unsigned &inflight = inflight_;
+	inflight = 0;
 	bool done = false;
 	auto t0 = Clock::now();
 	deadline_ = t0 + std::chrono::duration_cast<Clock::duration>(cfg_.duration);
@@ -220,9 +236,17 @@ void Worker::verify_blocks(Mode m, const Slot &s, const std::byte *buf)
 		switch (v.verdict) {
 		case Verdict::ok:
 			counts_.ok++;
+			if (opt_.lossy)
+				exp_.read_ok(s.block + i);
 			break;
 		case Verdict::unwritten:
 			counts_.unwritten++;
+			if (opt_.lossy)
+				exp_.read_ok(s.block + i);
+			break;
+		case Verdict::resurrected:
+			counts_.resurrected++;
+			report("RESURRECTED block", s, off, v.detail);
 			break;
 		case Verdict::corrupt:
 			counts_.corrupt++;
@@ -240,11 +264,41 @@ void Worker::verify_blocks(Mode m, const Slot &s, const std::byte *buf)
 	}
 }
 
-void Worker::on_eio(const Slot &s)
+void Worker::on_eio(Mode m, const Slot &s)
 {
 	uint64_t off = abs_off(s.block), len = uint64_t(s.nblocks) * cfg_.block_size;
 	if (s.write)
 		counts_.eio_write++;
+	if (m == Mode::verify)
+		counts_.eio_verify++;
+	if (opt_.lossy && !s.write && m != Mode::verify_only) {
+		// Lost blocks: allowed; which of them failed is found out by
+		// reading them alone (in the final verify at once, in the
+		// random phase when a one-block read hits them).
+		// After the fence (SIGUSR1: the caller promises no more key
+		// replaces) a block written since cannot be lost: a read of
+		// only such blocks must not fail.
+		bool all_new = fence_seq_ != 0;
+		for (uint32_t i = 0; i < s.nblocks && all_new; i++)
+			all_new = exp_.written_since(s.block + i, fence_seq_);
+		exp_.read_failed(s.block, s.nblocks);
+		if (all_new) {
+			counts_.eio_not_allowed++;
+			counts_.eio_after_fence++;
+			report("EIO on blocks written after the fence (SIGUSR1)", s, off, "");
+			return;
+		}
+		counts_.eio_allowed++;
+		counts_.eio_lossy++;
+		if (m == Mode::verify) {
+			if (s.nblocks == 1)
+				counts_.lost_blocks++;
+			else
+				for (uint32_t i = s.nblocks; i-- > 0;)
+					probes_.push_back(s.block + i);
+		}
+		return;
+	}
 	if (eio_allowed(off, len)) {
 		counts_.eio_allowed++;
 	} else {
@@ -276,7 +330,7 @@ void Worker::complete(Mode m, unsigned slot, int res, PhaseStats &ps)
 		return;
 	}
 	if (res == -EIO) {
-		on_eio(s);
+		on_eio(m, s);
 	} else if (res >= 0) {
 		counts_.short_io++;
 		report("SHORT I/O", s, abs_off(s.block), std::to_string(res) + " bytes");

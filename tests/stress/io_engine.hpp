@@ -38,6 +38,7 @@ struct WorkerConfig {
 	uint64_t ops_limit;              // 0: no limit
 	std::chrono::duration<double> duration; // random phase length when !ops_limit
 	const std::atomic<bool> *stop;   // set on SIGINT/SIGTERM
+	const std::atomic<bool> *fence;  // set on SIGUSR1 (--lossy: no more replaces)
 };
 
 class Worker {
@@ -63,7 +64,7 @@ private:
 	void submit(unsigned slot);
 	void complete(Mode m, unsigned slot, int res, PhaseStats &ps);
 	void verify_blocks(Mode m, const Slot &s, const std::byte *buf);
-	void on_eio(const Slot &s);
+	void on_eio(Mode m, const Slot &s);
 	void selftest_inject(const std::string &kind);
 	bool eio_allowed(uint64_t off, uint64_t len) const;
 	void report(const char *kind, const Slot &s, uint64_t block_off, const std::string &detail);
@@ -82,6 +83,9 @@ private:
 	uint64_t next_seq_ = 1;
 	uint64_t cursor_ = 0;   // sequential phases
 	uint64_t issued_ = 0;   // random phase
+	unsigned inflight_ = 0;
+	uint64_t fence_seq_ = 0; // --lossy: first seq generated after SIGUSR1 (0: none yet)
+	std::vector<uint64_t> probes_; // --lossy verify: blocks to read alone
 	std::chrono::steady_clock::time_point deadline_;
 	unsigned reported_ = 0;
 	bool fixed_bufs_ = false, fixed_file_ = false;

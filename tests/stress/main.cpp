@@ -21,10 +21,16 @@ using namespace pdm::stress;
 namespace {
 
 std::atomic<bool> g_stop{false};
+std::atomic<bool> g_fence{false};
 
 extern "C" void on_signal(int)
 {
 	g_stop.store(true);
+}
+
+extern "C" void on_fence(int)
+{
+	g_fence.store(true);
 }
 
 struct Geometry {
@@ -103,6 +109,7 @@ int run(const Options &o)
 			c.ops_limit = 1;
 		c.duration = std::chrono::duration<double>(o.time_s.value_or(0));
 		c.stop = &g_stop;
+		c.fence = &g_fence;
 		workers.push_back(std::make_unique<Worker>(c));
 	}
 
@@ -134,6 +141,8 @@ int run(const Options &o)
 	}
 	RunInfo info{o.device, g.offset, g.range, g.bs, g.min_bs, g.max_bs, o.qd, o.threads,
 		     o.read_pct, seed, o.registered_buffers, o.registered_files, o.verify_only};
+	info.lossy = o.lossy;
+	info.final_verify = !o.no_final_verify;
 	print_summary(stdout, info, total, o.json);
 	return exit_code(total.counts);
 }
@@ -144,6 +153,7 @@ int main(int argc, char **argv)
 {
 	std::signal(SIGINT, on_signal);
 	std::signal(SIGTERM, on_signal);
+	std::signal(SIGUSR1, on_fence);
 	try {
 		auto o = parse_args(argc, argv);
 		if (!o)

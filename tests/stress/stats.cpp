@@ -71,10 +71,18 @@ void VerifyCounts::merge(const VerifyCounts &o)
 	corrupt += o.corrupt;
 	misdirected += o.misdirected;
 	stale += o.stale;
+	resurrected += o.resurrected;
 	unwritten += o.unwritten;
 	eio_allowed += o.eio_allowed;
 	eio_not_allowed += o.eio_not_allowed;
 	eio_write += o.eio_write;
+	eio_verify += o.eio_verify;
+	eio_lossy += o.eio_lossy;
+	lost_blocks += o.lost_blocks;
+	lost_marked += o.lost_marked;
+	suspect_left += o.suspect_left;
+	eio_after_fence += o.eio_after_fence;
+	fence_blocks += o.fence_blocks;
 	short_io += o.short_io;
 	other_errors += o.other_errors;
 }
@@ -164,14 +172,27 @@ void print_summary(std::FILE *to, const RunInfo &i, const ThreadResult &t, bool 
 			     "  \"blocks_checked\": %" PRIu64 ", \"blocks_ok\": %" PRIu64
 			     ", \"written_blocks\": %" PRIu64 ",\n"
 			     "  \"errors\": {\"corrupt\": %" PRIu64 ", \"misdirected\": %" PRIu64
-			     ", \"stale\": %" PRIu64 ", \"unwritten_read_ok\": %" PRIu64
+			     ", \"stale\": %" PRIu64 ", \"resurrected\": %" PRIu64
+			     ", \"unwritten_read_ok\": %" PRIu64
 			     ", \"eio_allowed\": %" PRIu64 ", \"eio_not_allowed\": %" PRIu64
-			     ", \"eio_writes\": %" PRIu64 ", \"short_io\": %" PRIu64
+			     ", \"eio_writes\": %" PRIu64 ", \"eio_verify\": %" PRIu64
+			     ", \"short_io\": %" PRIu64
 			     ", \"other_errors\": %" PRIu64 "},\n"
-			     "  \"wrong_blocks\": %" PRIu64 ", \"exit_code\": %d\n}\n",
+			     "  \"wrong_blocks\": %" PRIu64 ", \"exit_code\": %d",
 			     c.blocks_checked, c.ok, t.written_blocks, c.corrupt, c.misdirected, c.stale,
-			     c.unwritten, c.eio_allowed, c.eio_not_allowed, c.eio_write, c.short_io,
-			     c.other_errors, c.wrong(), rc);
+			     c.resurrected, c.unwritten, c.eio_allowed, c.eio_not_allowed, c.eio_write,
+			     c.eio_verify, c.short_io, c.other_errors, c.wrong(), rc);
+		if (i.lossy)
+			// lost_blocks is -1 without the final verify: then
+			// nothing was counted.
+			std::fprintf(to,
+				     ",\n  \"lossy\": {\"eio_reads\": %" PRIu64 ", \"lost_blocks\": %" PRId64
+				     ", \"lost_marked\": %" PRIu64 ", \"suspect_left\": %" PRIu64
+				     ", \"fence_blocks\": %" PRIu64 ", \"eio_after_fence\": %" PRIu64 "}",
+				     c.eio_lossy,
+				     i.final_verify ? static_cast<int64_t>(c.lost_blocks) : int64_t{-1},
+				     c.lost_marked, c.suspect_left, c.fence_blocks, c.eio_after_fence);
+		std::fputs("\n}\n", to);
 		return;
 	}
 	std::fprintf(to,
@@ -186,12 +207,27 @@ void print_summary(std::FILE *to, const RunInfo &i, const ThreadResult &t, bool 
 	std::fprintf(to,
 		     "blocks checked %" PRIu64 ": ok %" PRIu64 ", corrupt %" PRIu64
 		     ", misdirected %" PRIu64 ", stale %" PRIu64 ", unwritten-but-read-ok %" PRIu64
-		     "\n",
-		     c.blocks_checked, c.ok, c.corrupt, c.misdirected, c.stale, c.unwritten);
+		     "%s\n",
+		     c.blocks_checked, c.ok, c.corrupt, c.misdirected, c.stale, c.unwritten,
+		     i.lossy ? (", resurrected " + std::to_string(c.resurrected)).c_str() : "");
 	std::fprintf(to,
 		     "EIO: %" PRIu64 " allowed, %" PRIu64 " not allowed (%" PRIu64
 		     " on writes); short I/O %" PRIu64 "; other errors %" PRIu64 "\n",
 		     c.eio_allowed, c.eio_not_allowed, c.eio_write, c.short_io, c.other_errors);
+	if (i.lossy) {
+		std::fprintf(to, "lossy: %" PRIu64 " read EIOs; ", c.eio_lossy);
+		if (i.final_verify)
+			std::fprintf(to, "lost blocks in the final verify %" PRIu64, c.lost_blocks);
+		else
+			std::fputs("no final verify, lost blocks not counted", to);
+		std::fprintf(to, " (known lost %" PRIu64 ", undecided %" PRIu64 ")\n", c.lost_marked,
+			     c.suspect_left);
+		if (c.fence_blocks || c.eio_after_fence)
+			std::fprintf(to,
+				     "lossy: %" PRIu64 " blocks written after the fence (SIGUSR1), %" PRIu64
+				     " EIOs on them (not allowed)\n",
+				     c.fence_blocks, c.eio_after_fence);
+	}
 	std::fprintf(to, "RESULT: %s (wrong blocks %" PRIu64 ", exit %d)\n",
 		     rc == kExitOk            ? "OK"
 		     : rc == kExitWrongData ? "WRONG DATA"

@@ -37,14 +37,22 @@ struct VerifyCounts {
 	uint64_t corrupt = 0;
 	uint64_t misdirected = 0;
 	uint64_t stale = 0;
+	uint64_t resurrected = 0;      // --lossy: a lost block read as data
 	uint64_t unwritten = 0;        // unwritten but read ok (not checkable)
 	uint64_t eio_allowed = 0;      // requests failing with EIO, allowed
 	uint64_t eio_not_allowed = 0;  // requests failing with EIO, not allowed
 	uint64_t eio_write = 0;        // of the EIOs above, writes
+	uint64_t eio_verify = 0;       // of the EIOs above, in the final verify
+	uint64_t eio_lossy = 0;        // --lossy: read EIOs (also in eio_allowed)
+	uint64_t lost_blocks = 0;      // --lossy: blocks failing with EIO in the final verify
+	uint64_t lost_marked = 0;      // --lossy: blocks known lost at the end
+	uint64_t suspect_left = 0;     // --lossy: blocks still undecided at the end
+	uint64_t eio_after_fence = 0;  // --lossy: EIO on blocks written after SIGUSR1 (not allowed)
+	uint64_t fence_blocks = 0;     // --lossy: blocks last written after SIGUSR1
 	uint64_t short_io = 0;
 	uint64_t other_errors = 0;
 	void merge(const VerifyCounts &o);
-	uint64_t wrong() const { return corrupt + misdirected + stale; }
+	uint64_t wrong() const { return corrupt + misdirected + stale + resurrected; }
 };
 
 struct ThreadResult {
@@ -60,6 +68,8 @@ struct RunInfo {
 	unsigned qd, threads, read_pct;
 	uint64_t seed;
 	bool registered_buffers, registered_files, verify_only;
+	bool lossy = false;
+	bool final_verify = true;
 };
 
 enum ExitCode : int {
