@@ -1,4 +1,5 @@
 // pdmd: keeps every pdm device's protected key valid (docs/man/pdmd.8).
+#include <malloc.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -24,6 +25,9 @@ namespace {
 // it rescues may be exactly what the system needs to free memory.
 void harden()
 {
+    // One malloc arena for all threads: each further arena would be another
+    // mapping mlockall pins, for a daemon that allocates little.
+    ::mallopt(M_ARENA_MAX, 1);
     if (::mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
         pdmd::log(LOG_WARNING, std::string("PDM_DAEMON_WARN mlockall failed: ") + std::strerror(errno));
     std::ofstream oom("/proc/self/oom_score_adj");
@@ -90,6 +94,7 @@ int main(int argc, char** argv)
         pkeydm::UniqueFd sfd(::signalfd(-1, &set, SFD_CLOEXEC));
         if (!sfd)
             pkeydm::throw_errno(pkeydm::Errc::internal, "signalfd", errno);
+        pdmd::AsyncLog async_log;
         harden();
         pkeydm::link_user_keyring_into_session();
         pdmd::log(LOG_INFO, std::string("PDM_DAEMON_START") + (mo.once ? " mode=once" : ""));
