@@ -60,6 +60,8 @@
 #include <linux/fs.h>
 #include <uapi/pkeydm/pkey_abi.h>
 
+#include "tool_util.h"
+
 #define SYSPK "/sys/devices/virtual/misc/pkey/"
 #define MSGDEV "pfz-msg"
 #define TABDEV "pfz-tab"
@@ -152,20 +154,6 @@ static void count_err(int e)
 
 static int pkfd = -1;
 
-static int sys_read(const char *name, void *buf, size_t len, off_t off)
-{
-	int f = open(name, O_RDONLY);
-	ssize_t n;
-
-	if (f < 0)
-		return -errno;
-	n = pread(f, buf, len, off);
-	if (n < 0)
-		n = -errno;
-	close(f);
-	return n;
-}
-
 static int sys_write(const char *name, const void *val, size_t len)
 {
 	int f = open(name, O_WRONLY);
@@ -245,49 +233,25 @@ static int next_keyid = 100;
 
 static int pk_clr2prot(uint32_t kt, const uint8_t *clr, size_t kl, uint8_t *tok)
 {
-	struct pkey_clr2protk k;
-	struct pkey_protaeskeytoken t;
-
-	memset(&k, 0, sizeof(k));
-	k.keytype = kt;
-	memcpy(k.clrkey.clrkey, clr, kl);
-	if (ioctl(pkfd, PKEY_CLR2PROTK, &k))
-		return -errno;
-	memset(&t, 0, sizeof(t));
-	t.type = PKEY_TOKTYPE_NON_CCA;
-	t.version = PKEY_TOKVER_PROTECTED_KEY;
-	t.keytype = k.protkey.type;
-	t.len = k.protkey.len;
-	memcpy(t.protkey, k.protkey.protkey, k.protkey.len);
-	memcpy(tok, &t, sizeof(t));
-	return 0;
+	return clear2prot_token(pkfd, kt, clr, kl, tok);
 }
 
 static int pk_full(uint32_t kt, const uint8_t *clr, size_t n, uint8_t *tok)
 {
-	uint8_t blob[16 + 64], prot[96];
-	struct pkey_clearkeytoken *ct = (void *)blob;
-	struct pkey_kblob2pkey3 k;
+	uint8_t prot[96];
+	int len = clear_kblob2prot(pkfd, kt, clr, n, prot, sizeof(prot));
+	uint32_t plen;
 
-	memset(blob, 0, sizeof(blob));
-	ct->type = PKEY_TOKTYPE_NON_CCA;
-	ct->version = PKEY_TOKVER_CLEAR_KEY;
-	ct->keytype = kt;
-	ct->len = n;
-	memcpy(blob + 16, clr, n);
-	memset(&k, 0, sizeof(k));
-	k.key = blob;
-	k.keylen = 16 + n;
-	k.pkey = prot;
-	k.pkeylen = sizeof(prot);
-	if (ioctl(pkfd, PKEY_KBLOB2PROTK3, &k))
-		return -errno;
+	if (len < 0)
+		return len;
+	plen = len;
 	memset(tok, 0, 16);
+	tok[0] = PKEY_TOKTYPE_NON_CCA;
 	tok[4] = PKEY_TOKVER_PROTECTED_KEY;
 	memcpy(tok + 8, &kt, 4);
-	memcpy(tok + 12, &k.pkeylen, 4);
-	memcpy(tok + 16, prot, k.pkeylen);
-	return 16 + k.pkeylen;
+	memcpy(tok + 12, &plen, 4);
+	memcpy(tok + 16, prot, plen);
+	return 16 + plen;
 }
 
 static void read_wkvp(void)

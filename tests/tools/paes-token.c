@@ -24,6 +24,8 @@
 
 #include <uapi/pkeydm/pkey_abi.h>
 
+#include "tool_util.h"
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: paes-token clear2prot {xts-128|xts-256|fxts-128|fxts-256} HEXCLEARKEY\n");
@@ -58,61 +60,40 @@ static void hexout(const uint8_t *p, size_t n)
 static int clr2prot(int fd, uint32_t keytype, const uint8_t *clr, size_t kl,
 		    uint8_t *tok)
 {
-	struct pkey_clr2protk k;
-	struct pkey_protaeskeytoken t;
+	int rc = clear2prot_token(fd, keytype, clr, kl, tok);
 
-	memset(&k, 0, sizeof(k));
-	k.keytype = keytype;
-	memcpy(k.clrkey.clrkey, clr, kl);
-	if (ioctl(fd, PKEY_CLR2PROTK, &k)) {
+	if (rc < 0) {
+		errno = -rc;
 		perror("paes-token: PKEY_CLR2PROTK");
 		return -1;
 	}
-	memset(&t, 0, sizeof(t));
-	t.type = PKEY_TOKTYPE_NON_CCA;
-	t.version = PKEY_TOKVER_PROTECTED_KEY;
-	t.keytype = k.protkey.type;
-	t.len = k.protkey.len;
-	memcpy(t.protkey, k.protkey.protkey, k.protkey.len);
-	memcpy(tok, &t, sizeof(t));
-	memset(&k, 0, sizeof(k));
 	return 0;
 }
 
 static int full(int fd, uint32_t keytype, const uint8_t *clr, size_t n,
 		uint8_t *tok, size_t *toklen)
 {
-	uint8_t blob[16 + 64], prot[96];
-	struct pkey_clearkeytoken *ct = (void *)blob;
-	struct pkey_kblob2pkey3 k;
+	uint8_t prot[96];
+	int len = clear_kblob2prot(fd, keytype, clr, n, prot, sizeof(prot));
 
-	memset(blob, 0, sizeof(blob));
-	ct->type = PKEY_TOKTYPE_NON_CCA;
-	ct->version = PKEY_TOKVER_CLEAR_KEY;
-	ct->keytype = keytype;
-	ct->len = n;
-	memcpy(blob + 16, clr, n);
-	memset(&k, 0, sizeof(k));
-	k.key = blob;
-	k.keylen = 16 + n;
-	k.pkey = prot;
-	k.pkeylen = sizeof(prot);
-	if (ioctl(fd, PKEY_KBLOB2PROTK3, &k)) {
+	if (len < 0) {
+		errno = -len;
 		perror("paes-token: PKEY_KBLOB2PROTK3");
 		return -1;
 	}
-	if (k.pkeylen != n + 32) {
-		fprintf(stderr, "paes-token: unexpected protected key length %u\n", k.pkeylen);
+	if ((size_t)len != n + 32) {
+		fprintf(stderr, "paes-token: unexpected protected key length %d\n", len);
 		return -1;
 	}
+	uint32_t plen = len;
+
 	memset(tok, 0, 16);
 	tok[0] = PKEY_TOKTYPE_NON_CCA;
 	tok[4] = PKEY_TOKVER_PROTECTED_KEY;
 	memcpy(tok + 8, &keytype, 4);
-	memcpy(tok + 12, &k.pkeylen, 4);
-	memcpy(tok + 16, prot, k.pkeylen);
-	*toklen = 16 + k.pkeylen;
-	memset(blob, 0, sizeof(blob));
+	memcpy(tok + 12, &plen, 4);
+	memcpy(tok + 16, prot, plen);
+	*toklen = 16 + plen;
 	memset(prot, 0, sizeof(prot));
 	return 0;
 }

@@ -20,6 +20,8 @@
 
 #include <uapi/pkeydm/pkey_abi.h>
 
+#include "tool_util.h"
+
 #define SYS "/sys/devices/virtual/misc/pkey/"
 
 static int checks, failed, fd;
@@ -51,20 +53,6 @@ static int sys_write(const char *name, const char *val)
 		rc = -errno;
 	close(f);
 	return rc;
-}
-
-static int sys_read(const char *name, void *buf, size_t len, off_t off)
-{
-	int f = open(name, O_RDONLY);
-	ssize_t n;
-
-	if (f < 0)
-		return -errno;
-	n = pread(f, buf, len, off);
-	if (n < 0)
-		n = -errno;
-	close(f);
-	return n;
 }
 
 static void hex2bin(const char *hex, uint8_t *out, size_t n)
