@@ -396,6 +396,13 @@ void paes_io_work(struct work_struct *work)
 	struct paes_io *io = container_of(work, struct paes_io, work);
 	enum paes_pass res;
 
+	/*
+	 * A worker may wait for bounce pages: a write parked from a
+	 * REQ_NOWAIT map() must not come back PAES_PASS_WOULDBLOCK here,
+	 * where nobody would finish it.
+	 */
+	io->flags &= ~PAES_IO_NOWAIT;
+
 	if (io->flags & PAES_IO_READ)
 		res = paes_read_pass(io);
 	else
