@@ -16,6 +16,7 @@
 #include "pkeydm/error.hpp"
 #include "pkeydm/files.hpp"
 #include "pkeydm/keyring.hpp"
+#include "pkeydm/secure_buffer.hpp"
 
 namespace po = boost::program_options;
 
@@ -30,6 +31,8 @@ void harden()
     ::mallopt(M_ARENA_MAX, 1);
     if (::mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
         pdmd::log(LOG_WARNING, std::string("PDM_DAEMON_WARN mlockall failed: ") + std::strerror(errno));
+    else
+        pkeydm::SecureBuffer::process_memory_locked();
     std::ofstream oom("/proc/self/oom_score_adj");
     if (!(oom << "-1000" << std::flush))
         pdmd::log(LOG_WARNING, "PDM_DAEMON_WARN cannot set oom_score_adj");

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -11,6 +12,8 @@
 namespace pkeydm {
 
 namespace {
+
+std::atomic<bool> all_locked{false};
 
 std::size_t page_round(std::size_t n)
 {
@@ -31,7 +34,7 @@ SecureBuffer::SecureBuffer(std::size_t size)
     std::memset(data_, 0, capacity_);
     // mlock can fail for an unprivileged user with a small RLIMIT_MEMLOCK
     // (unit tests); the daemon runs with mlockall, so this is best effort.
-    locked_ = mlock(data_, capacity_) == 0;
+    locked_ = all_locked.load(std::memory_order_relaxed) || mlock(data_, capacity_) == 0;
     madvise(data_, capacity_, MADV_DONTDUMP);
     size_ = size;
 }
@@ -43,6 +46,11 @@ SecureBuffer::SecureBuffer(const void* data, std::size_t size) : SecureBuffer(si
 }
 
 SecureBuffer::~SecureBuffer() { release(); }
+
+void SecureBuffer::process_memory_locked() noexcept
+{
+    all_locked.store(true, std::memory_order_relaxed);
+}
 
 SecureBuffer::SecureBuffer(SecureBuffer&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)),
@@ -107,7 +115,7 @@ void SecureBuffer::release() noexcept
     if (!data_)
         return;
     explicit_bzero(data_, capacity_);
-    if (locked_)
+    if (locked_ && !all_locked.load(std::memory_order_relaxed))
         munlock(data_, capacity_);
     // Undo the flag as well: freed pages that kept VM_DONTDUMP would stay
     // separate mappings, and a process making many buffers would run into

@@ -1,6 +1,10 @@
 #define BOOST_TEST_MODULE secure_buffer
 #include <boost/test/unit_test.hpp>
 
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <string>
 #include <type_traits>
@@ -65,4 +69,43 @@ BOOST_AUTO_TEST_CASE(freed_buffers_leave_no_mappings)
         spacers.emplace_back(5000, 'x');
     }
     BOOST_TEST(mapping_count() <= before + 4);
+}
+
+namespace {
+
+std::size_t vm_locked_kib()
+{
+    std::ifstream st("/proc/self/status");
+    for (std::string line; std::getline(st, line);)
+        if (line.rfind("VmLck:", 0) == 0)
+            return std::stoul(line.substr(6));
+    return 0;
+}
+
+}  // namespace
+
+// Under mlockall a freed buffer must leave its pages locked: munlock would
+// unlock heap pages malloc reuses, and pdmd's own data could then go to the
+// swap device whose key pdmd is about to restore (pdm.swap.secure found a
+// deadlock: pdmd waiting on a swap-in from the stale device).  In a child,
+// so the other tests keep a normal process.
+BOOST_AUTO_TEST_CASE(mlockall_process_keeps_pages_locked)
+{
+    const pid_t pid = fork();
+    BOOST_REQUIRE(pid >= 0);
+    if (pid == 0) {
+        if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
+            _exit(77);  // not allowed here: nothing to test
+        SecureBuffer::process_memory_locked();
+        { SecureBuffer warm(100); }
+        const auto before = vm_locked_kib();
+        { SecureBuffer b(3 * 4096); }
+        _exit(vm_locked_kib() >= before ? 0 : 1);
+    }
+    int status = 0;
+    BOOST_REQUIRE(waitpid(pid, &status, 0) == pid);
+    BOOST_REQUIRE(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 77)
+        return;
+    BOOST_TEST(WEXITSTATUS(status) == 0);
 }

@@ -28,6 +28,12 @@ public:
     static SecureBuffer concat(std::initializer_list<std::span<const std::uint8_t>> parts);
     static SecureBuffer concat_text(std::initializer_list<std::string_view> parts);
 
+    // Tell the buffers the process runs under mlockall(MCL_CURRENT |
+    // MCL_FUTURE) (pdmd).  They then leave locking alone: munlock on free
+    // would unlock heap pages that malloc hands out again, which could then
+    // go to swap, in a daemon that must never wait for a swap read.
+    static void process_memory_locked() noexcept;
+
     std::uint8_t* data() noexcept { return data_; }
     const std::uint8_t* data() const noexcept { return data_; }
     std::size_t size() const noexcept { return size_; }
