@@ -21,6 +21,23 @@ std::size_t page_round(std::size_t n)
     return (n + page - 1) / page * page;
 }
 
+// One buffer holding @parts back to back (byte spans or string views).
+template <class Parts>
+SecureBuffer join_parts(const Parts& parts)
+{
+    std::size_t total = 0;
+    for (const auto& p : parts)
+        total += p.size();
+    SecureBuffer out(total);
+    std::size_t off = 0;
+    for (const auto& p : parts) {
+        if (!p.empty())
+            std::memcpy(out.data() + off, p.data(), p.size());
+        off += p.size();
+    }
+    return out;
+}
+
 }  // namespace
 
 SecureBuffer::SecureBuffer(std::size_t size)
@@ -74,32 +91,12 @@ SecureBuffer& SecureBuffer::operator=(SecureBuffer&& other) noexcept
 
 SecureBuffer SecureBuffer::concat(std::initializer_list<std::span<const std::uint8_t>> parts)
 {
-    std::size_t total = 0;
-    for (auto p : parts)
-        total += p.size();
-    SecureBuffer out(total);
-    std::size_t off = 0;
-    for (auto p : parts) {
-        if (!p.empty())
-            std::memcpy(out.data_ + off, p.data(), p.size());
-        off += p.size();
-    }
-    return out;
+    return join_parts(parts);
 }
 
 SecureBuffer SecureBuffer::concat_text(std::initializer_list<std::string_view> parts)
 {
-    std::size_t total = 0;
-    for (auto p : parts)
-        total += p.size();
-    SecureBuffer out(total);
-    std::size_t off = 0;
-    for (auto p : parts) {
-        if (!p.empty())
-            std::memcpy(out.data_ + off, p.data(), p.size());
-        off += p.size();
-    }
-    return out;
+    return join_parts(parts);
 }
 
 void SecureBuffer::truncate(std::size_t n) noexcept
