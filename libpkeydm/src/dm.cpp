@@ -1,19 +1,66 @@
 #include "pkeydm/dm.hpp"
 
+#include <libdevmapper.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <thread>
 
 #include "pkeydm/error.hpp"
+#include "pkeydm/log_sink.hpp"
 
 namespace pkeydm {
 
+bool udev_running()
+{
+    struct stat st;
+    return ::stat("/run/udev/control", &st) == 0;
+}
+
 namespace {
+
+// Serialises every use of libdevmapper in the process (see dm.hpp).
+std::mutex dm_lock;
+
+// libdevmapper's log levels are syslog's in the low three bits; the higher
+// bits are its own flags.  Like its default logger, pass on errors and
+// warnings only.
+extern "C" void dm_log_hook(int level, const char*, int, int, const char* format, ...)
+    __attribute__((format(printf, 5, 6)));
+extern "C" void dm_log_hook(int level, const char*, int, int, const char* format, ...)
+{
+    const int priority = level & 7;
+    if (priority > LOG_WARNING)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, format);
+    const int n = std::vsnprintf(line, sizeof line, format, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    log_to_sink(priority, line);
+}
+
+// Once per process, under dm_lock: the log hook, and no udev sync where no
+// udev runs.
+void dm_setup()
+{
+    static bool done = false;
+    if (done)
+        return;
+    dm_log_with_errno_init(dm_log_hook);
+    if (!udev_running())
+        dm_udev_set_sync_support(0);
+    done = true;
+}
 
 const char* op_name(int type)
 {
@@ -31,6 +78,30 @@ const char* op_name(int type)
     default: return "dm task";
     }
 }
+
+// One libdevmapper task, holding dm_lock for its whole life; destroyed with
+// dm_task_destroy (which wipes the ioctl buffer when dm_task_secure_data was
+// set).
+class DmTask {
+public:
+    DmTask(int type, std::string_view name);
+    ~DmTask();
+    DmTask(const DmTask&) = delete;
+    DmTask& operator=(const DmTask&) = delete;
+
+    dm_task* get() noexcept { return t_; }
+    // Runs; on failure throws Error(devmapper) naming op and device, with the
+    // ioctl's errno.
+    void run();
+    void secure();  // dm_task_secure_data: the task carries key material
+    const std::string& name() const noexcept { return name_; }
+
+private:
+    std::unique_lock<std::mutex> lock_{dm_lock};  // first: taken before, released after the task
+    dm_task* t_ = nullptr;
+    std::string name_;
+    const char* op_;
+};
 
 // Applies the cookie protocol around a node-changing task.
 class UdevCookie {
@@ -73,30 +144,17 @@ void add_targets(DmTask& t, const std::vector<DmTarget>& table)
 
 }  // namespace
 
-bool udev_running()
-{
-    struct stat st;
-    return ::stat("/run/udev/control", &st) == 0;
-}
-
-void dm_setup_udev()
-{
-    static std::once_flag once;
-    std::call_once(once, [] {
-        if (!udev_running())
-            dm_udev_set_sync_support(0);
-    });
-}
-
 DmTask::DmTask(int type, std::string_view name) : name_(name), op_(op_name(type))
 {
-    dm_setup_udev();
+    dm_setup();
     t_ = dm_task_create(type);
     if (!t_)
         throw Error(Errc::devmapper, std::string("device-mapper ") + op_ + (name_.empty() ? "" : " of '" + name_ + "'") +
                                          ": device-mapper is not available (dm_task_create failed; dm_mod loaded?)");
-    if (!name_.empty() && !dm_task_set_name(t_, name_.c_str()))
+    if (!name_.empty() && !dm_task_set_name(t_, name_.c_str())) {
+        dm_task_destroy(t_);
         throw Error(Errc::devmapper, std::string("cannot set device name '") + name_ + "'");
+    }
 }
 
 DmTask::~DmTask()
@@ -111,17 +169,13 @@ void DmTask::secure()
         throw Error(Errc::devmapper, "dm_task_secure_data failed for " + name_);
 }
 
-bool DmTask::try_run() noexcept
-{
-    return dm_task_run(t_) != 0;
-}
-
 void DmTask::run()
 {
     if (dm_task_run(t_))
         return;
-    // libdevmapper logs the ioctl error itself; errno is what it left.
-    const int err = errno;
+    // libdevmapper has logged the failure already; errno may have been
+    // overwritten since the ioctl, the task keeps the ioctl's own.
+    const int err = dm_task_get_errno(t_);
     throw Error(Errc::devmapper,
                 std::string("device-mapper ") + op_ + " of '" + name_ + "' failed" +
                     (err ? std::string(": ") + std::strerror(err) : std::string()),
@@ -171,13 +225,15 @@ void dm_resume(const std::string& name)
 void dm_remove(const std::string& name)
 {
     for (int attempt = 0;; ++attempt) {
-        DmTask t(DM_DEVICE_REMOVE, name);
-        dm_task_retry_remove(t.get());
         try {
+            DmTask t(DM_DEVICE_REMOVE, name);
+            dm_task_retry_remove(t.get());
             UdevCookie c(t);
             t.run();
             return;
         } catch (const Error& e) {
+            // The task, and with it dm_lock, is gone here: other threads may
+            // use device-mapper while this one waits.
             if (e.sys_errno() == EBUSY && attempt < 5) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(200));
                 continue;

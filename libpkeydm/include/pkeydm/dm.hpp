@@ -6,9 +6,16 @@
 // test VM, an initramfs) udev sync is switched off and libdevmapper creates
 // and removes /dev/mapper nodes itself; dm_udev_wait is still called because
 // that is where libdevmapper applies its queued node operations.
+//
+// Threads: libdevmapper keeps process-global state (the control descriptor,
+// the queued node operations, the log hook), so every call into it, from
+// task creation to the udev wait, runs under one process-wide lock, as
+// multipath-tools does with libmp_dm_lock.  A slow task (a remove waiting
+// for udev) therefore delays every other thread's dm calls.
+//
+// Messages libdevmapper logs go to libpkeydm's log sink (log_sink.hpp), not
+// straight to stderr.
 #pragma once
-
-#include <libdevmapper.h>
 
 #include <cstdint>
 #include <optional>
@@ -22,31 +29,7 @@ namespace pkeydm {
 
 inline constexpr std::string_view pdm_uuid_prefix = "PDM-";
 
-// Call once before any dm operation (idempotent).
-void dm_setup_udev();
 bool udev_running();
-
-// One libdevmapper task; destroyed with dm_task_destroy (which wipes the
-// ioctl buffer when dm_task_secure_data was set).
-class DmTask {
-public:
-    DmTask(int type, std::string_view name);
-    ~DmTask();
-    DmTask(const DmTask&) = delete;
-    DmTask& operator=(const DmTask&) = delete;
-
-    dm_task* get() noexcept { return t_; }
-    // Runs; on failure throws Error(devmapper) naming op and device.
-    void run();
-    bool try_run() noexcept;  // for "does it exist" probes
-    void secure();            // dm_task_secure_data: task carries key material
-    const std::string& name() const noexcept { return name_; }
-
-private:
-    dm_task* t_ = nullptr;
-    std::string name_;
-    const char* op_;
-};
 
 struct DmTarget {
     std::uint64_t start = 0;
