@@ -99,7 +99,6 @@ int main(int argc, char** argv)
             pkeydm::throw_errno(pkeydm::Errc::internal, "signalfd", errno);
         pdmd::AsyncLog async_log;
         harden();
-        pkeydm::link_user_keyring_into_session();
         pdmd::log(LOG_INFO, std::string("PDM_DAEMON_START") + (mo.once ? " mode=once" : ""));
         const int rc = pdmd::Monitor(mo).run(sfd.get());
         if (!pidfile.empty())

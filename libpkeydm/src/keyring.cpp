@@ -16,13 +16,26 @@ std::string keyring_reference(std::size_t bytes, std::string_view description)
     return ":" + std::to_string(bytes) + ":logon:" + std::string(description);
 }
 
-key_serial_t logon_key_set(std::string_view description, std::span<const std::uint8_t> payload)
+LogonKeyLoad::LogonKeyLoad(std::string_view description, std::span<const std::uint8_t> payload)
+    : desc_(description)
 {
-    const std::string desc(description);
-    const key_serial_t id = add_key("logon", desc.c_str(), payload.data(), payload.size(), KEY_SPEC_USER_KEYRING);
-    if (id < 0)
-        throw_errno(Errc::keyring, "cannot add logon key '" + desc + "' to the user keyring", errno);
-    return id;
+    // Made in the thread keyring, so this thread possesses it and may link
+    // it; @u then holds it for as long as the device lives.  Linking into @u
+    // replaces an older key of the same description there.
+    id_ = add_key("logon", desc_.c_str(), payload.data(), payload.size(), KEY_SPEC_THREAD_KEYRING);
+    if (id_ < 0)
+        throw_errno(Errc::keyring, "cannot add logon key '" + desc_ + "' to the thread keyring", errno);
+    if (keyctl_link(id_, KEY_SPEC_USER_KEYRING) < 0) {
+        const int err = errno;
+        keyctl_unlink(id_, KEY_SPEC_THREAD_KEYRING);
+        throw_errno(Errc::keyring, "cannot link logon key '" + desc_ + "' into the user keyring", err);
+    }
+}
+
+LogonKeyLoad::~LogonKeyLoad()
+{
+    // Failure leaves a link that dies with the thread; nothing to report.
+    keyctl_unlink(id_, KEY_SPEC_THREAD_KEYRING);
 }
 
 std::optional<key_serial_t> logon_key_find(std::string_view description)
@@ -46,31 +59,6 @@ bool logon_key_unlink(std::string_view description)
         throw_errno(Errc::keyring, "cannot unlink key '" + std::string(description) + "' from the user keyring",
                     errno);
     return true;
-}
-
-void link_user_keyring_into_session()
-{
-    const key_serial_t user = keyctl_get_keyring_ID(KEY_SPEC_USER_KEYRING, 1);
-    const key_serial_t session = keyctl_get_keyring_ID(KEY_SPEC_SESSION_KEYRING, 0);
-    if (user < 0)
-        throw_errno(Errc::keyring, "cannot find the user keyring", errno);
-    // Without a session keyring the user-session keyring is searched, which
-    // already links @u.  EEXIST-like outcomes are success for keyctl_link.
-    if (session < 0)
-        return;
-    if (keyctl_link(user, session) < 0 && errno != EDQUOT)
-        throw_errno(Errc::keyring, "cannot link the user keyring into the session keyring", errno);
-}
-
-KeyringKeyGuard::~KeyringKeyGuard()
-{
-    if (committed_)
-        return;
-    try {
-        logon_key_unlink(desc_);
-    } catch (...) {
-        // Unwinding already; the original error matters more.
-    }
 }
 
 }  // namespace pkeydm

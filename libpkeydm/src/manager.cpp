@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "pkeydm/device_backend.hpp"
 #include "pkeydm/dm.hpp"
 #include "pkeydm/error.hpp"
 #include "pkeydm/keyring.hpp"
@@ -15,59 +16,6 @@
 #include "pkeydm/unique_fd.hpp"
 
 namespace pkeydm {
-
-namespace {
-
-// Removes a dm device created during create_device unless committed.
-class DmDeviceGuard {
-public:
-    explicit DmDeviceGuard(std::string name) : name_(std::move(name)) {}
-    ~DmDeviceGuard()
-    {
-        if (!committed_) {
-            try {
-                dm_remove(name_);
-            } catch (...) {
-            }
-        }
-    }
-    DmDeviceGuard(const DmDeviceGuard&) = delete;
-    DmDeviceGuard& operator=(const DmDeviceGuard&) = delete;
-    void commit() noexcept { committed_ = true; }
-
-private:
-    std::string name_;
-    bool committed_ = false;
-};
-
-// Removes the state file written during create_device unless committed.
-class StateFileGuard {
-public:
-    StateFileGuard(std::string dir, std::string name) : dir_(std::move(dir)), name_(std::move(name)) {}
-    ~StateFileGuard()
-    {
-        if (!committed_) {
-            try {
-                remove_device_state(dir_, name_);
-            } catch (...) {
-            }
-        }
-    }
-    StateFileGuard(const StateFileGuard&) = delete;
-    StateFileGuard& operator=(const StateFileGuard&) = delete;
-    void commit() noexcept { committed_ = true; }
-
-private:
-    std::string dir_, name_;
-    bool committed_ = false;
-};
-
-bool device_exists(const std::string& name)
-{
-    return dm_device_info(name).exists;
-}
-
-}  // namespace
 
 std::uint64_t device_sectors(const std::string& path)
 {
@@ -115,41 +63,10 @@ PaesTable build_paes_table(const DeviceState& s, std::uint64_t sectors, std::siz
     return t;
 }
 
-void create_device(const ManagerConfig& cfg, DeviceState s, const CreateOptions& co)
-{
-    check_device_name(s.name, "device name");
-    if (device_exists(s.name))
-        throw Error(Errc::usage, "device-mapper device '" + s.name + "' already exists");
-    s.device = resolve_device(s.device);
-    const auto sectors = device_sectors(s.device);
-
-    auto token = derive_xts_token(s.source, s.options.xts_bits, cfg.keys);
-    const auto desc = key_description(s.name);
-    // A leftover pdm:<name> (crash after a create) belongs to no device, as
-    // the device does not exist: overwriting it is safe.
-    link_user_keyring_into_session();
-    logon_key_set(desc, token.span());
-    KeyringKeyGuard key_guard(desc);
-
-    const auto table = build_paes_table(s, sectors, token.size());
-    // The state goes first: pdmd may see the device the moment it exists and
-    // reads how to re-derive its key from this file.
-    save_device_state(cfg.state_dir, s);
-    StateFileGuard state_guard(cfg.state_dir, s.name);
-    dm_create(s.name, pdm_uuid(s.source.kind, s.name), {to_dm_target(table)}, true);
-    DmDeviceGuard dev_guard(s.name);
-
-    if (s.options.swap && co.mkswap)
-        make_swap(mapper_path(s.name));
-    if (co.swapon)
-        swap_on(mapper_path(s.name));
-    dev_guard.commit();
-    key_guard.commit();
-    state_guard.commit();
-}
-
 void remove_device(const ManagerConfig& cfg, const std::string& name, bool force)
 {
+    // Not while a create of the same name is running or rolling back.
+    const auto lock = lock_device_name(cfg.state_dir, name);
     const auto info = dm_device_info(name);
     if (!info.exists)
         throw Error(Errc::not_found, "device-mapper device '" + name + "' does not exist");
@@ -207,8 +124,7 @@ RekeyResult inject_key(const std::string& name, const SecureBuffer& token, Rekey
     RekeyResult r;
     r.before = paes_status(name);
     const auto desc = key_description(name);
-    link_user_keyring_into_session();
-    logon_key_set(desc, token.span());
+    const LogonKeyLoad key(desc, token.span());
     const std::string msg =
         std::string(mode == RekeyMode::set ? "key set " : "key replace ") + keyring_reference(token.size(), desc);
     dm_message(name, 0, msg);

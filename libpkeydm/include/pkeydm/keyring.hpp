@@ -1,15 +1,15 @@
 // Protected-key tokens handed to dm-paes through the kernel keyring, as
 // `logon` keys (the kernel can read them, user space cannot read them back).
 //
-// Where the key lives: the user keyring (@u) of the caller.  The target
-// resolves `:<bytes>:logon:<desc>` with request_key() in the context of the
-// process that loads the table or sends the message, which searches that
-// process's thread, process and session keyrings.  A session keyring made by
-// pam_keyinit links @u, and a process without a session keyring searches the
-// user-session keyring, which links @u too; a service started with a private
-// session keyring (systemd's default KeyringMode=private) does not see @u, so
-// link_user_keyring_into_session() links it explicitly before any table load
-// or `key set`.  Both pdm and pdmd do so.
+// Where the key lives: the user keyring (@u) of the caller, for as long as
+// the device does.  The target resolves `:<bytes>:logon:<desc>` with
+// request_key() in the context of the thread that loads the table or sends
+// the message, which searches that thread's thread, process and session
+// keyrings, not @u.  So, as cryptsetup does with its volume keys, the key is
+// made in the thread keyring, linked into @u, and unlinked from the thread
+// keyring once the load is done (LogonKeyLoad).  Nothing is linked into the
+// caller's session keyring: under sudo without pam_keyinit that keyring is
+// the invoking user's, who would then possess root's keys.
 #pragma once
 
 #include <keyutils.h>
@@ -26,27 +26,24 @@ std::string key_description(std::string_view device_name);
 // ":<bytes>:logon:<description>", the table/message form of a keyring key.
 std::string keyring_reference(std::size_t bytes, std::string_view description);
 
-// Add or update (add_key replaces the payload of an existing key of the same
-// type and description in the same keyring) a logon key in @u.
-key_serial_t logon_key_set(std::string_view description, std::span<const std::uint8_t> payload);
-std::optional<key_serial_t> logon_key_find(std::string_view description);
-// Unlink from @u; false if there was none.
-bool logon_key_unlink(std::string_view description);
-
-void link_user_keyring_into_session();
-
-// Unlinks a key added during a multi-step operation unless commit() is called.
-class KeyringKeyGuard {
+// Adds or updates logon key `description` in @u and keeps it findable by
+// request_key() from the calling thread while the object lives: construct it,
+// load the table or send the message from the same thread, let it go.
+class LogonKeyLoad {
 public:
-    explicit KeyringKeyGuard(std::string description) : desc_(std::move(description)) {}
-    ~KeyringKeyGuard();
-    KeyringKeyGuard(const KeyringKeyGuard&) = delete;
-    KeyringKeyGuard& operator=(const KeyringKeyGuard&) = delete;
-    void commit() noexcept { committed_ = true; }
+    LogonKeyLoad(std::string_view description, std::span<const std::uint8_t> payload);
+    ~LogonKeyLoad();
+    LogonKeyLoad(const LogonKeyLoad&) = delete;
+    LogonKeyLoad& operator=(const LogonKeyLoad&) = delete;
+    key_serial_t id() const noexcept { return id_; }
 
 private:
     std::string desc_;
-    bool committed_ = false;
+    key_serial_t id_ = -1;
 };
+
+std::optional<key_serial_t> logon_key_find(std::string_view description);
+// Unlink from @u; false if there was none.
+bool logon_key_unlink(std::string_view description);
 
 }  // namespace pkeydm

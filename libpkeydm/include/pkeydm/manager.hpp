@@ -1,6 +1,7 @@
-// The device operations shared by pdm and pdmd.  Each one either completes
-// or leaves nothing behind: no dm device, keyring key or state file of a
-// failed create survives it.
+// The device operations shared by pdm and pdmd.  A failed create leaves
+// nothing behind (no dm device, keyring key or state file) unless a device
+// of its name still exists afterwards: that one keeps its key and state, and
+// the error says so (device_backend.hpp).
 #pragma once
 
 #include <cstdint>
@@ -34,7 +35,8 @@ struct CreateOptions {
     bool swapon = false;
     bool mkswap = true;  // when options.swap
 };
-// `s.device` is resolved here when it is a TAG=value spec.
+// `s.device` is resolved here when it is a TAG=value spec.  Runs under the
+// lock <state_dir>/<name>.lock, as remove_device does.
 void create_device(const ManagerConfig& cfg, DeviceState s, const CreateOptions& co);
 
 // Swap off if active, remove the dm device, unlink pdm:<name>, forget state.

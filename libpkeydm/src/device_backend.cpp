@@ -1,0 +1,54 @@
+#include "pkeydm/device_backend.hpp"
+
+#include "pkeydm/swap.hpp"
+
+namespace pkeydm {
+
+bool SystemBackend::dm_exists(const std::string& name)
+{
+    return dm_device_info(name).exists;
+}
+
+void SystemBackend::dm_create(const std::string& name, const std::string& uuid, const DmTarget& table)
+{
+    pkeydm::dm_create(name, uuid, {table}, true);
+}
+
+void SystemBackend::dm_remove(const std::string& name)
+{
+    pkeydm::dm_remove(name);
+}
+
+void SystemBackend::key_store(const std::string& description, const SecureBuffer& token)
+{
+    key_.reset();
+    key_.emplace(description, token.span());
+}
+
+void SystemBackend::key_unlink(const std::string& description)
+{
+    key_.reset();
+    logon_key_unlink(description);
+}
+
+void SystemBackend::state_save(const std::string& dir, const DeviceState& s)
+{
+    save_device_state(dir, s);
+}
+
+void SystemBackend::state_remove(const std::string& dir, const std::string& name)
+{
+    remove_device_state(dir, name);
+}
+
+void SystemBackend::make_swap(const std::string& path)
+{
+    pkeydm::make_swap(path);
+}
+
+void SystemBackend::swap_on(const std::string& path)
+{
+    pkeydm::swap_on(path);
+}
+
+}  // namespace pkeydm
