@@ -172,6 +172,11 @@ int cmd_status(const Args& a)
     std::vector<DeviceReport> reports;
     if (!name.empty()) {
         reports.push_back(device_report(name));
+        // A named device whose paes status cannot be read (another target
+        // type, a status pdm cannot parse) is an error, not a report: read it
+        // once more to throw the reason with its exit status.
+        if (!reports[0].error.empty())
+            (void)paes_status(name);
     } else {
         for (const auto& e : dm_list_pdm())
             reports.push_back(device_report(e.name));
@@ -286,17 +291,29 @@ int cmd_rekey(const Args& a)
     std::string name;
     d.add_options()
         ("name", po::value(&name)->required(), "device name")
-        ("replace", "inject a NEW random key (ephemeral keys): data written before is lost");
+        ("replace", "inject a NEW random key (ephemeral keys): data written before is lost")
+        ("force", "with --replace: even while the current key is valid");
     po::positional_options_description pos;
     pos.add("name", 1);
     po::variables_map vm;
-    if (!parse(a, d, pos, vm, "pdm rekey NAME [--replace]"))
+    if (!parse(a, d, pos, vm, "pdm rekey NAME [--replace [--force]]"))
         return 0;
+    if (vm.count("force") && !vm.count("replace"))
+        throw Error(Errc::usage, "--force only goes with --replace");
     const auto info = dm_device_info(name);
     if (!info.exists)
         throw Error(Errc::not_found, "device-mapper device '" + name + "' does not exist");
-    const auto s = device_state_for(c.cfg, name, info.uuid);
     const auto mode = vm.count("replace") ? RekeyMode::replace : RekeyMode::set;
+    if (mode == RekeyMode::replace && !vm.count("force")) {
+        // A new key makes every block written so far unreadable: only when
+        // the old key is gone anyway, unless the caller insists.
+        const auto k = paes_status(name).key;
+        if (k != KeyState::stale && k != KeyState::lost && k != KeyState::none)
+            throw Error(Errc::usage, "'" + name + "': the key is " + std::string(key_state_name(k)) +
+                                         "; --replace would make all data written so far unreadable. Use "
+                                         "--replace only for a stale, lost or missing key, or add --force");
+    }
+    const auto s = device_state_for(c.cfg, name, info.uuid);
     const auto r = rekey_device(c.cfg, s, mode);
     std::cout << name << ": key " << (mode == RekeyMode::set ? "set" : "replaced") << ", "
               << key_state_name(r.before.key) << " -> " << key_state_name(r.after.key) << ", gen "

@@ -114,6 +114,13 @@ log "in use, refused, exists (1, 4, 7)"
 pdm create a --device /dev/ram0 >/dev/null || die "pdm create a"
 expect 1 "create: name exists" pdm create a --device /dev/ram1
 expect 7 "rekey an ephemeral key without --replace" pdm rekey a
+expect 1 "rekey --replace of a valid key without --force" pdm rekey a --replace
+check "  ... nothing replaced (gen 1, replaces 0)" test "$(field a gen)/$(field a replaces)" = 1/0
+pdm rekey a --replace --force >/dev/null || fail "rekey --replace --force of a valid key"
+check "  ... with --force it is replaced (replaces 1)" test "$(field a replaces)" = 1
+dmsetup create notpaes --table "0 8 linear /dev/ram1 0"
+expect 1 "status of a device that is not a paes device" pdm status notpaes
+dmsetup remove notpaes
 mkfs.ext4 -q /dev/mapper/a && mkdir -p /mnt/a && mount -t ext4 /dev/mapper/a /mnt/a
 expect 4 "remove while mounted" pdm remove a
 check "  ... message says busy" grep -qi busy /tmp/err
