@@ -43,8 +43,9 @@ DeviceState state_from_flags_or_pdmtab(const Common& c, const std::string& name,
     if (vm.count("sector-size"))
         parse_device_options("sector-size=" + std::to_string(vm["sector-size"].as<unsigned>()), s.options,
                              "--sector-size");
+    // Through the pdmtab parser: a number type would read "-1" as 2^32-1.
     if (vm.count("key-timeout"))
-        s.options.key_timeout_ms = vm["key-timeout"].as<std::uint32_t>();
+        parse_device_options("key-timeout=" + vm["key-timeout"].as<std::string>(), s.options, "--key-timeout");
     if (vm.count("on-key-loss"))
         parse_device_options("on-key-loss=" + vm["on-key-loss"].as<std::string>(), s.options, "--on-key-loss");
     if (vm.count("swap") || vm.count("swapon"))
@@ -101,7 +102,7 @@ int cmd_create(const Args& a)
          "key source: ephemeral | secure:<repository key> | clear:<key file>")
         ("sector-size", po::value<unsigned>(), "encryption sector size (512..4096, default 4096)")
         ("options,o", po::value<std::string>(), "pdmtab-style options, comma-separated")
-        ("key-timeout", po::value<std::uint32_t>(), "ms parked I/O waits for a fresh key before EIO")
+        ("key-timeout", po::value<std::string>(), "ms parked I/O waits for a fresh key before EIO (0..3600000, 0: forever)")
         ("on-key-loss", po::value<std::string>(), "ephemeral key lost: replace (default) | error")
         ("discard", "pass discards down (allow_discards)")
         ("swap", "make it a swap area (mkswap)")

@@ -46,9 +46,9 @@ void SystemBackend::make_swap(const std::string& path)
     pkeydm::make_swap(path);
 }
 
-void SystemBackend::swap_on(const std::string& path)
+void SystemBackend::swap_on(const std::string& path, const SwapOptions& o)
 {
-    pkeydm::swap_on(path);
+    pkeydm::swap_on(path, o);
 }
 
 }  // namespace pkeydm

@@ -104,7 +104,7 @@ void create_device_with(DeviceBackend& b, const ManagerConfig& cfg, const Device
         if (s.options.swap && co.mkswap)
             b.make_swap(mapper_path(s.name));
         if (co.swapon)
-            b.swap_on(mapper_path(s.name));
+            b.swap_on(mapper_path(s.name), {s.options.discard, s.options.swap_priority});
     } catch (const Error& e) {
         const auto left = roll_back(b, cfg, s.name, made);
         if (left.empty())

@@ -128,9 +128,15 @@ void parse_device_options(std::string_view s, DeviceOptions& o, std::string_view
             o.sector_size = static_cast<unsigned>(v);
         } else if (key == "key-timeout") {
             const auto v = number(val, where, "key-timeout");
-            if (v > UINT32_MAX)
-                bad(where, "option key-timeout=" + std::string(val) + ": too large (milliseconds)");
+            if (v > max_key_timeout_ms)
+                bad(where, "option key-timeout=" + std::string(val) + ": too large: at most " +
+                               std::to_string(max_key_timeout_ms) + " ms (1 hour); 0 waits forever");
             o.key_timeout_ms = static_cast<std::uint32_t>(v);
+        } else if (key == "pri") {
+            const auto v = number(val, where, "pri");
+            if (v > max_swap_priority)
+                bad(where, "option pri=" + std::string(val) + ": swap priority 0.." + std::to_string(max_swap_priority));
+            o.swap_priority = static_cast<int>(v);
         } else if (key == "on-key-loss") {
             if (val == "replace")
                 o.on_key_loss = OnKeyLoss::replace;

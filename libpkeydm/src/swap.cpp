@@ -41,9 +41,21 @@ void make_swap(const std::string& path)
     run_program({"mkswap", path});
 }
 
-void swap_on(const std::string& path)
+int swap_flags(const SwapOptions& o)
 {
-    if (::swapon(path.c_str(), 0) < 0)
+    int flags = o.discard ? SWAP_FLAG_DISCARD : 0;
+    if (o.priority) {
+        if (*o.priority < 0 || *o.priority > SWAP_FLAG_PRIO_MASK)
+            throw Error(Errc::config, "swap priority " + std::to_string(*o.priority) + ": expected 0.." +
+                                          std::to_string(SWAP_FLAG_PRIO_MASK));
+        flags |= SWAP_FLAG_PREFER | ((*o.priority << SWAP_FLAG_PRIO_SHIFT) & SWAP_FLAG_PRIO_MASK);
+    }
+    return flags;
+}
+
+void swap_on(const std::string& path, const SwapOptions& o)
+{
+    if (::swapon(path.c_str(), swap_flags(o)) < 0)
         throw_errno(Errc::io, "swapon " + path, errno);
 }
 

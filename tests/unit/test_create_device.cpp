@@ -35,6 +35,7 @@ public:
     bool other_creates_on_dm_create = false;  // dmsetup wins the race: EEXIST
     std::chrono::milliseconds create_delay{0};
     std::atomic<int> key_stores{0};
+    SwapOptions last_swap;
 
     bool dm_exists(const std::string& name) override
     {
@@ -91,8 +92,9 @@ public:
         if (fail_mkswap)
             throw Error(Errc::io, "mkswap failed (exit 1) for " + path);
     }
-    void swap_on(const std::string& path) override
+    void swap_on(const std::string& path, const SwapOptions& o) override
     {
+        last_swap = o;
         if (fail_swapon)
             throw Error(Errc::io, "swapon " + path + ": Invalid argument", EINVAL);
         const std::lock_guard l(m);
@@ -136,9 +138,21 @@ BOOST_FIXTURE_TEST_CASE(success_leaves_device_key_state_and_swap, Fixture)
     BOOST_TEST(has_key(b, "swap0"));
     BOOST_TEST(b.states.count("swap0") == 1u);
     BOOST_TEST(b.swaps.count("/dev/mapper/swap0") == 1u);
+    BOOST_TEST(!b.last_swap.discard);
+    BOOST_TEST(!b.last_swap.priority.has_value());
     // The lock went with the call: the next create of the name is refused
     // for the device, not blocked.
     BOOST_CHECK_EXCEPTION(create(b), Error, [](const Error& e) { return e.code() == Errc::usage; });
+}
+
+BOOST_FIXTURE_TEST_CASE(swapon_gets_discard_and_priority_from_the_options, Fixture)
+{
+    FakeBackend b;
+    s.options.discard = true;
+    s.options.swap_priority = 7;
+    create(b);
+    BOOST_TEST(b.last_swap.discard);
+    BOOST_TEST(b.last_swap.priority.value() == 7);
 }
 
 BOOST_FIXTURE_TEST_CASE(failed_swapon_undoes_everything, Fixture)

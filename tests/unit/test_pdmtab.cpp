@@ -1,8 +1,11 @@
 #define BOOST_TEST_MODULE pdmtab
 #include <boost/test/unit_test.hpp>
 
+#include <sys/swap.h>
+
 #include "pkeydm/error.hpp"
 #include "pkeydm/pdmtab.hpp"
+#include "pkeydm/swap.hpp"
 
 using namespace pkeydm;
 
@@ -39,7 +42,7 @@ BOOST_AUTO_TEST_CASE(full_file)
 {
     const auto t = parse_pdmtab("# comment\n"
                                 "\n"
-                                "  swap0\t/dev/vdb   ephemeral  swap,on-key-loss=error  # trailing\n"
+                                "  swap0\t/dev/vdb   ephemeral  swap,on-key-loss=error,pri=10  # trailing\n"
                                 "data UUID=1234-abcd secure:datakey sector-size=512,discard,key-timeout=5000\n"
                                 "t PARTUUID=0a1b clear:/etc/pdm/t.key xts-128,iv-large-sectors\n"
                                 "n LABEL=x ephemeral -\n"
@@ -48,6 +51,8 @@ BOOST_AUTO_TEST_CASE(full_file)
     BOOST_TEST(t.size() == 5u);
     BOOST_TEST((t[0].options.on_key_loss == OnKeyLoss::error));
     BOOST_TEST(t[0].line == 3u);
+    BOOST_TEST(t[0].options.swap_priority.value() == 10);
+    BOOST_TEST(!t[1].options.swap_priority.has_value());
     BOOST_TEST((t[1].source.kind == KeySourceKind::secure));
     BOOST_TEST(t[1].source.arg == "datakey");
     BOOST_TEST(t[1].options.sector_size == 512u);
@@ -85,7 +90,14 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_field)
     BOOST_TEST(error_of("s /dev/vdb ephemeral sector-size=abc\n") ==
                "pdmtab:1: options: option sector-size: 'abc' is not a number");
     BOOST_TEST(error_of("s /dev/vdb ephemeral key-timeout=99999999999\n") ==
-               "pdmtab:1: options: option key-timeout=99999999999: too large (milliseconds)");
+               "pdmtab:1: options: option key-timeout=99999999999: too large: at most 3600000 ms (1 hour); 0 "
+               "waits forever");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral key-timeout=4294967295\n").find("too large") != std::string::npos);
+    BOOST_TEST(error_of("s /dev/vdb ephemeral key-timeout=-1\n") ==
+               "pdmtab:1: options: option key-timeout: '-1' is not a number");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral pri=32768\n") ==
+               "pdmtab:1: options: option pri=32768: swap priority 0..32767");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral pri=-1\n") == "pdmtab:1: options: option pri: '-1' is not a number");
     BOOST_TEST(error_of("s /dev/vdb ephemeral on-key-loss=panic\n") ==
                "pdmtab:1: options: option on-key-loss=panic: expected replace or error");
     BOOST_TEST(error_of("s /dev/vdb ephemeral swap=1\n") == "pdmtab:1: options: option swap takes no value");
@@ -111,4 +123,14 @@ BOOST_AUTO_TEST_CASE(resolve_paths)
     BOOST_TEST(resolve_device("/dev/null") == "/dev/null");
     BOOST_CHECK_THROW(resolve_device("UUID=does-not-exist-42"), Error);
     BOOST_CHECK_THROW(resolve_device("vdb"), Error);
+}
+
+BOOST_AUTO_TEST_CASE(swapon_flags)
+{
+    BOOST_TEST(swap_flags({}) == 0);
+    BOOST_TEST(swap_flags({true, std::nullopt}) == SWAP_FLAG_DISCARD);
+    BOOST_TEST(swap_flags({false, 0}) == SWAP_FLAG_PREFER);
+    BOOST_TEST(swap_flags({true, 32767}) == (SWAP_FLAG_DISCARD | SWAP_FLAG_PREFER | 32767));
+    BOOST_CHECK_THROW(swap_flags({false, 32768}), Error);
+    BOOST_CHECK_THROW(swap_flags({false, -1}), Error);
 }

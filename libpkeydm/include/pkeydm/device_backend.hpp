@@ -13,6 +13,7 @@
 #include "pkeydm/keyring.hpp"
 #include "pkeydm/manager.hpp"
 #include "pkeydm/secure_buffer.hpp"
+#include "pkeydm/swap.hpp"
 
 namespace pkeydm {
 
@@ -29,7 +30,7 @@ public:
     virtual void state_save(const std::string& dir, const DeviceState& s) = 0;
     virtual void state_remove(const std::string& dir, const std::string& name) = 0;
     virtual void make_swap(const std::string& path) = 0;
-    virtual void swap_on(const std::string& path) = 0;
+    virtual void swap_on(const std::string& path, const SwapOptions& o) = 0;
 };
 
 // The real one: libdevmapper, the kernel keyring, /run/pdm, mkswap, swapon.
@@ -43,7 +44,7 @@ public:
     void state_save(const std::string& dir, const DeviceState& s) override;
     void state_remove(const std::string& dir, const std::string& name) override;
     void make_swap(const std::string& path) override;
-    void swap_on(const std::string& path) override;
+    void swap_on(const std::string& path, const SwapOptions& o) override;
 
 private:
     std::optional<LogonKeyLoad> key_;

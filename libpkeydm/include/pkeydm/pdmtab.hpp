@@ -11,7 +11,10 @@
 // keysource ephemeral | secure:<repository key name> | clear:<absolute key file>
 // options   comma-separated; "-" or absent for none:
 //           swap, sector-size=512|1024|2048|4096, discard, iv-large-sectors,
-//           key-timeout=<ms>, on-key-loss=replace|error, xts-128, xts-256
+//           key-timeout=<ms> (0..3600000; 0 waits forever),
+//           on-key-loss=replace|error, xts-128, xts-256, pri=<0..32767>
+//           (swap priority, as in fstab); discard also discards freed swap
+//           clusters when pdm enables swap
 // '#' starts a comment at the start of a field; blank lines are ignored.
 // Every error names file:line and the field.
 #pragma once
@@ -41,6 +44,11 @@ std::string_view key_source_kind_name(KeySourceKind k) noexcept;
 enum class OnKeyLoss { replace, error };
 std::string_view on_key_loss_name(OnKeyLoss o) noexcept;
 
+// Parked I/O waiting longer than an hour for a key helps nobody; a larger
+// number is a mistake (or "-1" read as 2^32-1), and 0 already means forever.
+inline constexpr std::uint32_t max_key_timeout_ms = 3600000;
+inline constexpr int max_swap_priority = 32767;  // swapon(2): SWAP_FLAG_PRIO_MASK
+
 struct DeviceOptions {
     bool swap = false;
     unsigned sector_size = 4096;
@@ -49,6 +57,7 @@ struct DeviceOptions {
     std::optional<std::uint32_t> key_timeout_ms;
     OnKeyLoss on_key_loss = OnKeyLoss::replace;
     unsigned xts_bits = 256;
+    std::optional<int> swap_priority;  // pri=N: swapon with SWAP_FLAG_PREFER
 };
 
 // Parses "swap,sector-size=4096,..." into `opts` (on top of what is there).
