@@ -97,7 +97,7 @@ int cmd_create(const Args& a)
     d.add_options()
         ("name", po::value(&name), "device name (pdmtab entry)")
         ("all", "every pdmtab entry that is not a device yet (boot time); with --swapon, swap entries go on")
-        ("device", po::value<std::string>(), "backing device: path, UUID=, PARTUUID=, LABEL= (instead of pdmtab)")
+        ("device", po::value<std::string>(), "backing device: path, UUID=, PARTUUID=, LABEL=, PARTLABEL= (instead of pdmtab)")
         ("key", po::value<std::string>()->default_value("ephemeral"),
          "key source: ephemeral | secure:<repository key> | clear:<key file>")
         ("sector-size", po::value<unsigned>(), "encryption sector size (512..4096, default 4096)")

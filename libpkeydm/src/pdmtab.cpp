@@ -1,7 +1,5 @@
 #include "pkeydm/pdmtab.hpp"
 
-#include <sys/stat.h>
-
 #include <cerrno>
 #include <fstream>
 #include <sstream>
@@ -59,6 +57,16 @@ void check_device_name(std::string_view name, std::string_view where)
 {
     if (!valid_device_name(name))
         bad(where, "name '" + std::string(name) + "': use 1..64 of A-Z a-z 0-9 _ . + -");
+}
+
+bool valid_device_spec(std::string_view spec) noexcept
+{
+    if (spec.starts_with('/'))
+        return true;
+    for (std::string_view tag : {"UUID=", "PARTUUID=", "LABEL=", "PARTLABEL="})
+        if (spec.starts_with(tag))
+            return spec.size() > tag.size();
+    return false;
 }
 
 KeySource parse_key_source(std::string_view s, std::string_view where)
@@ -184,10 +192,8 @@ std::vector<PdmtabEntry> parse_pdmtab(std::string_view text, std::string_view fi
             if (other.name == e.name)
                 bad(at + ": name", "'" + e.name + "' already defined at line " + std::to_string(other.line));
         const auto dev = f[1];
-        if (!(dev.starts_with('/') || dev.starts_with("UUID=") || dev.starts_with("PARTUUID=") ||
-              dev.starts_with("LABEL=")) ||
-            dev.ends_with('='))
-            bad(at + ": device", "'" + std::string(dev) + "': expected /path, UUID=, PARTUUID= or LABEL=");
+        if (!valid_device_spec(dev))
+            bad(at + ": device", "'" + std::string(dev) + "': expected /path, UUID=, PARTUUID=, LABEL= or PARTLABEL=");
         e.device = std::string(dev);
         e.source = parse_key_source(f[2], at + ": keysource");
         if (f.size() == 4)
@@ -216,28 +222,6 @@ std::optional<PdmtabEntry> find_pdmtab_entry(const std::vector<PdmtabEntry>& tab
         if (e.name == name)
             return e;
     return std::nullopt;
-}
-
-std::string resolve_device(std::string_view spec)
-{
-    std::string path;
-    if (spec.starts_with('/'))
-        path = spec;
-    else if (spec.starts_with("UUID="))
-        path = "/dev/disk/by-uuid/" + std::string(spec.substr(5));
-    else if (spec.starts_with("PARTUUID="))
-        path = "/dev/disk/by-partuuid/" + std::string(spec.substr(9));
-    else if (spec.starts_with("LABEL="))
-        path = "/dev/disk/by-label/" + std::string(spec.substr(6));
-    else
-        throw Error(Errc::config, "device '" + std::string(spec) + "': expected /path, UUID=, PARTUUID= or LABEL=");
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0)
-        throw_errno(Errc::not_found,
-                    "device '" + std::string(spec) + "' (" + path + ")" +
-                        (spec.starts_with('/') ? "" : "; the /dev/disk links need udev"),
-                    errno);
-    return path;
 }
 
 }  // namespace pkeydm

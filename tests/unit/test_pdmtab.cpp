@@ -73,9 +73,12 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_field)
     BOOST_TEST(error_of("\nswap/0 /dev/vdb ephemeral\n") ==
                "pdmtab:2: name: name 'swap/0': use 1..64 of A-Z a-z 0-9 _ . + -");
     BOOST_TEST(error_of("s vdb ephemeral\n") ==
-               "pdmtab:1: device: 'vdb': expected /path, UUID=, PARTUUID= or LABEL=");
+               "pdmtab:1: device: 'vdb': expected /path, UUID=, PARTUUID=, LABEL= or PARTLABEL=");
     BOOST_TEST(error_of("s UUID= ephemeral\n") ==
-               "pdmtab:1: device: 'UUID=': expected /path, UUID=, PARTUUID= or LABEL=");
+               "pdmtab:1: device: 'UUID=': expected /path, UUID=, PARTUUID=, LABEL= or PARTLABEL=");
+    BOOST_TEST(error_of("s PARTLABEL= ephemeral\n") ==
+               "pdmtab:1: device: 'PARTLABEL=': expected /path, UUID=, PARTUUID=, LABEL= or PARTLABEL=");
+    BOOST_TEST(error_of("s DEVNAME=/dev/vdb ephemeral\n").find("expected /path") != std::string::npos);
     BOOST_TEST(error_of("s /dev/vdb random\n") ==
                "pdmtab:1: keysource: 'random': expected ephemeral, secure:<key name> or clear:<key file>");
     BOOST_TEST(error_of("s /dev/vdb secure:\n") ==
@@ -123,6 +126,10 @@ BOOST_AUTO_TEST_CASE(resolve_paths)
     BOOST_TEST(resolve_device("/dev/null") == "/dev/null");
     BOOST_CHECK_THROW(resolve_device("UUID=does-not-exist-42"), Error);
     BOOST_CHECK_THROW(resolve_device("vdb"), Error);
+    // A value is looked up, never pasted into /dev/disk/by-*/: no escape.
+    for (const char* escape : {"UUID=../../null", "LABEL=../../../dev/null", "PARTUUID=../../null",
+                               "PARTLABEL=../../null"})
+        BOOST_CHECK_EXCEPTION(resolve_device(escape), Error, [](const Error& e) { return e.code() == Errc::not_found; });
 }
 
 BOOST_AUTO_TEST_CASE(swapon_flags)

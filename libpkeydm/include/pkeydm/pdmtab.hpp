@@ -7,7 +7,8 @@
 //
 // name      [A-Za-z0-9_.+-], 1..64 chars (becomes the dm name and keyring
 //           description pdm:<name>)
-// device    absolute path | UUID=<uuid> | PARTUUID=<uuid> | LABEL=<label>
+// device    absolute path | UUID=<uuid> | PARTUUID=<uuid> | LABEL=<label> |
+//           PARTLABEL=<label>
 // keysource ephemeral | secure:<repository key name> | clear:<absolute key file>
 // options   comma-separated; "-" or absent for none:
 //           swap, sector-size=512|1024|2048|4096, discard, iv-large-sectors,
@@ -80,8 +81,14 @@ std::vector<PdmtabEntry> parse_pdmtab(std::string_view text, std::string_view fi
 std::vector<PdmtabEntry> load_pdmtab(const std::string& path);
 std::optional<PdmtabEntry> find_pdmtab_entry(const std::vector<PdmtabEntry>& tab, std::string_view name);
 
-// Path for UUID=/PARTUUID=/LABEL= via /dev/disk/by-*; absolute paths as they
-// are.  Throws Error(not_found) when nothing matches.
+// An absolute path, or UUID=, PARTUUID=, LABEL=, PARTLABEL= with a value.
+bool valid_device_spec(std::string_view spec) noexcept;
+
+// The device node a spec names: an absolute path as it is (it must exist), a
+// TAG=value through libblkid's tag evaluation (udev's /dev/disk links where
+// they exist, else a scan of the block devices), so a value is matched, never
+// used as a path.  Throws Error(not_found) when nothing matches.
+// (resolve_device.cpp: not in the fuzzed parsers, which need no libblkid.)
 std::string resolve_device(std::string_view spec);
 
 }  // namespace pkeydm
