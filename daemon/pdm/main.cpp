@@ -4,6 +4,7 @@
 
 #include "cli.hpp"
 #include "pkeydm/error.hpp"
+#include "pkeydm/no_core.hpp"
 
 namespace {
 
@@ -31,6 +32,12 @@ constexpr const char* usage_text =
 
 int main(int argc, char** argv)
 {
+    try {
+        pkeydm::forbid_core_dumps();
+    } catch (const pkeydm::Error& e) {
+        std::cerr << "pdm: " << e.what() << "\n";
+        return static_cast<int>(e.code());
+    }
     const std::map<std::string, int (*)(const pdm::Args&)> commands = {
         {"create", pdm::cmd_create}, {"remove", pdm::cmd_remove}, {"status", pdm::cmd_status},
         {"list", pdm::cmd_list},     {"table", pdm::cmd_table},   {"rekey", pdm::cmd_rekey},
