@@ -61,7 +61,7 @@ int key_generate(const Args& a)
     if (p.vm.count("from-clear")) {
         const auto path = p.vm["from-clear"].as<std::string>();
         const std::size_t n = bits / 8;
-        const auto clear = read_file_secure(path, 2 * n);
+        const auto clear = read_trusted_file(path, 2 * n, FileTrust::secret, Errc::keysource);
         if (clear.size() != 2 * n)
             throw Error(Errc::config, "clear key file " + path + ": " + std::to_string(clear.size()) + " bytes, xts-" +
                                           std::to_string(bits) + " needs " + std::to_string(2 * n));

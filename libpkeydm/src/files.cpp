@@ -5,10 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <syslog.h>
+
 #include <cerrno>
+#include <cstdio>
 #include <random>
 
 #include "pkeydm/error.hpp"
+#include "pkeydm/log_sink.hpp"
 
 namespace pkeydm {
 
@@ -69,15 +73,29 @@ void write_file_atomic(const std::string& path, const std::string& text, mode_t 
     write_file_atomic(path, {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()}, mode);
 }
 
-SecureBuffer read_file_secure(const std::string& path, std::size_t max_size)
+namespace {
+
+UniqueFd open_for_reading(const std::string& path, int flags = 0)
 {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags));
     if (!fd)
         throw_errno(errno == ENOENT ? Errc::not_found : Errc::io, "open " + path, errno);
+    return fd;
+}
+
+std::string octal_mode(mode_t m)
+{
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(m & 07777));
+    return buf;
+}
+
+SecureBuffer read_fd_secure(int fd, const std::string& path, std::size_t max_size)
+{
     SecureBuffer buf(max_size + 1);  // one more to see a too-large file
     std::size_t got = 0;
     for (;;) {
-        const ssize_t r = ::read(fd.get(), buf.data() + got, buf.size() - got);
+        const ssize_t r = ::read(fd, buf.data() + got, buf.size() - got);
         if (r < 0) {
             if (errno == EINTR)
                 continue;
@@ -91,6 +109,44 @@ SecureBuffer read_file_secure(const std::string& path, std::size_t max_size)
     }
     buf.truncate(got);
     return buf;
+}
+
+}  // namespace
+
+SecureBuffer read_file_secure(const std::string& path, std::size_t max_size)
+{
+    const auto fd = open_for_reading(path);
+    return read_fd_secure(fd.get(), path, max_size);
+}
+
+void check_file_trust(int fd, const std::string& path, FileTrust trust, Errc code)
+{
+    struct stat st;
+    if (::fstat(fd, &st) < 0)
+        throw_errno(code, "stat " + path, errno);
+    const uid_t me = ::geteuid();
+    if (st.st_uid != 0 && st.st_uid != me)
+        throw Error(code, path + " is owned by uid " + std::to_string(st.st_uid) + ", not by root or uid " +
+                              std::to_string(me) + ": its owner could change what pdm uses; chown it");
+    if (st.st_mode & (S_IWGRP | S_IWOTH))
+        throw Error(code, path + " has mode " + octal_mode(st.st_mode) +
+                              ": group or others may write it and could change what pdm uses; chmod go-w " + path);
+    if (trust == FileTrust::secret && (st.st_mode & (S_IRGRP | S_IROTH)))
+        log_to_sink(LOG_WARNING, "warning: " + path + " has mode " + octal_mode(st.st_mode) +
+                                     ", so group or others can read this key; chmod 0600 " + path);
+}
+
+SecureBuffer read_trusted_file(const std::string& path, std::size_t max_size, FileTrust trust, Errc code)
+{
+    const auto fd = open_for_reading(path);
+    check_file_trust(fd.get(), path, trust, code);
+    return read_fd_secure(fd.get(), path, max_size);
+}
+
+void check_dir_trust(const std::string& path, Errc code)
+{
+    const auto fd = open_for_reading(path, O_DIRECTORY);
+    check_file_trust(fd.get(), path, FileTrust::config, code);
 }
 
 std::string read_text_file(const std::string& path, std::size_t max_size)

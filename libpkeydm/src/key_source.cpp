@@ -77,7 +77,7 @@ LoadedKeySource load_key_source(const KeySource& src, unsigned xts_bits, const K
     }
     case KeySourceKind::clear: {
         const std::size_t half = xts_bits / 8;
-        auto clear = read_file_secure(src.arg, 2 * half);
+        auto clear = read_trusted_file(src.arg, 2 * half, FileTrust::secret, Errc::keysource);
         if (clear.size() != 2 * half)
             throw Error(Errc::config, "clear key file " + src.arg + ": " + std::to_string(clear.size()) +
                                           " bytes, xts-" + std::to_string(xts_bits) + " needs " +

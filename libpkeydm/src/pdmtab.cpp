@@ -1,10 +1,9 @@
 #include "pkeydm/pdmtab.hpp"
 
 #include <cerrno>
-#include <fstream>
-#include <sstream>
 
 #include "pkeydm/error.hpp"
+#include "pkeydm/files.hpp"
 #include "pkeydm/paes_table.hpp"
 
 namespace pkeydm {
@@ -205,15 +204,18 @@ std::vector<PdmtabEntry> parse_pdmtab(std::string_view text, std::string_view fi
 
 std::vector<PdmtabEntry> load_pdmtab(const std::string& path)
 {
-    std::ifstream in(path);
-    if (!in) {
-        if (errno == ENOENT)
+    SecureBuffer text;
+    try {
+        // It names key files and devices: whoever may write it chooses them.
+        text = read_trusted_file(path, 1 << 20, FileTrust::config, Errc::config);
+    } catch (const Error& e) {
+        if (e.code() == Errc::not_found)
             return {};
-        throw_errno(Errc::config, "cannot read " + path, errno);
+        if (e.code() == Errc::config)
+            throw;
+        throw Error(Errc::config, std::string("cannot read ") + e.what(), e.sys_errno());
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return parse_pdmtab(ss.str(), path);
+    return parse_pdmtab(text.view(), path);
 }
 
 std::optional<PdmtabEntry> find_pdmtab_entry(const std::vector<PdmtabEntry>& tab, std::string_view name)

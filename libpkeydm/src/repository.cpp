@@ -199,9 +199,11 @@ RepositoryKey Repository::load(const std::string& name) const
     if (::stat(spath.c_str(), &st) != 0)
         throw_errno(errno == ENOENT ? Errc::not_found : Errc::keysource, "secure key '" + name + "' (" + spath + ")",
                     errno);
+    check_dir_trust(dir_, Errc::keysource);
     FileLock lock(dir_ + "/.lock", false);
-    k.skey = read_file_secure(spath, 2 * secure_key_token_size);
-    k.info = parse_key_info(read_text_file(ipath, 4096), ipath);
+    k.skey = read_trusted_file(spath, 2 * secure_key_token_size, FileTrust::secret, Errc::keysource);
+    const auto info = read_trusted_file(ipath, 4096, FileTrust::config, Errc::keysource);
+    k.info = parse_key_info(std::string(info.view()), ipath);
     auto untrusted = [&](std::string why) {
         k.trusted = false;
         k.untrusted_reason = std::move(why);

@@ -1,6 +1,7 @@
 // pdmtab: whole files through parse_pdmtab and load_pdmtab (a memfd stands
 // for the file), and each line's fields through the field parsers.
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fuzz_common.hpp"
@@ -31,6 +32,9 @@ int memfd()
 {
     static const int fd = ::memfd_create("pdmtab", MFD_CLOEXEC);
     FUZZ_CHECK(fd >= 0);
+    // A memfd is born 0777; load_pdmtab refuses a pdmtab others may write.
+    static const int mode_set = ::fchmod(fd, 0644);
+    FUZZ_CHECK(mode_set == 0);
     return fd;
 }
 

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 
+#include "pkeydm/error.hpp"
 #include "pkeydm/secure_buffer.hpp"
 #include "pkeydm/unique_fd.hpp"
 
@@ -19,6 +20,19 @@ void write_file_atomic(const std::string& path, const std::string& text, mode_t 
 
 // Whole file into locked memory; refuses files larger than max_size.
 SecureBuffer read_file_secure(const std::string& path, std::size_t max_size);
+
+// Who may change or read a file pdm trusts (a key file, the repository and
+// its keys, pdmtab).  Refused with Error(<the caller's code>): an owner other
+// than root or the effective user, or write permission for group or others
+// (they could substitute a key or a device).  Warned about through the log
+// sink, as systemd-cryptsetup does for key files: a secret readable by group
+// or others.
+enum class FileTrust { config, secret };
+void check_file_trust(int fd, const std::string& path, FileTrust trust, Errc code);
+// read_file_secure after check_file_trust on the same open file.
+SecureBuffer read_trusted_file(const std::string& path, std::size_t max_size, FileTrust trust, Errc code);
+// check_file_trust for a directory (the repository).
+void check_dir_trust(const std::string& path, Errc code);
 std::string read_text_file(const std::string& path, std::size_t max_size = 1 << 20);
 
 // mkdir -p with `mode` for the directories it creates.
