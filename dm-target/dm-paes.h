@@ -123,7 +123,8 @@ struct paes_c {
 	u8 vp[PAES_VP_SIZE];
 	u64 gen;			/* bumped by every key install */
 	u64 epoch;			/* bumped by every key replace */
-	unsigned long *written;		/* one bit per block, see paes_key.c */
+	unsigned long *written;		/* lost_map once a replace is in force */
+	unsigned long *lost_map;	/* one bit per block, see paes_key.c */
 	u64 lost_blocks;
 	struct list_head parked;
 	unsigned int nr_parked;

@@ -11,10 +11,11 @@
  * from the stored one and so can never decrypt data with the wrong key.
  *
  * Lost blocks after "key replace": one bitmap bit per crypto block means
- * "written under the current key since the last replace".  Every replace
- * installs a fresh, all-clear bitmap and bumps the key epoch.  A write
- * encrypted in the current epoch sets its bits on successful completion; a
- * write encrypted in an older epoch that completes afterwards clears them
+ * "written under the current key since the last replace".  The bitmap is
+ * allocated with the table; every replace clears it, puts it in force and
+ * bumps the key epoch.  A write encrypted in the current epoch sets its bits
+ * on successful completion; a write encrypted in an older epoch that
+ * completes afterwards clears them
  * (its data is under the old key).  While a replace is in force a read
  * returns data only if every block it touches has its bit set and it was
  * issued in the current epoch; otherwise it fails with EIO, never garbage.
@@ -28,7 +29,6 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/vmalloc.h>
 #include <crypto/algapi.h>
 #include <keys/user-type.h>
 #include <asm/unaligned.h>
@@ -390,7 +390,6 @@ bool paes_read_allowed(struct paes_c *pc, struct paes_io *io)
 static int paes_msg_install(struct paes_c *pc, char *arg, bool replace)
 {
 	const char *op = replace ? "key replace" : "key set";
-	unsigned long *bm = NULL, *old_bm = NULL;
 	char *err = "invalid key";
 	struct paes_key nk;
 	LIST_HEAD(resume);
@@ -420,19 +419,6 @@ static int paes_msg_install(struct paes_c *pc, char *arg, bool replace)
 		      op);
 		r = -EINVAL;
 		goto out;
-	}
-	if (replace) {
-		/* may un-park a swap device: no I/O from reclaim here */
-		unsigned int noio = memalloc_noio_save();
-
-		bm = vzalloc(array_size(BITS_TO_LONGS(pc->nr_blocks),
-					sizeof(unsigned long)));
-		memalloc_noio_restore(noio);
-		if (!bm) {
-			DMERR("%s: cannot allocate the lost-block bitmap", op);
-			r = -ENOMEM;
-			goto out;
-		}
 	}
 
 	spin_lock_irq(&pc->lock);
@@ -471,10 +457,15 @@ static int paes_msg_install(struct paes_c *pc, char *arg, bool replace)
 	pc->have_vp = true;
 	pc->gen++;
 	if (replace) {
+		/*
+		 * The map was allocated with the table; one already in
+		 * force is cleared here, under the lock that readers and
+		 * write completions take.
+		 */
 		pc->epoch++;
-		old_bm = pc->written;
-		pc->written = bm;
-		bm = NULL;
+		if (pc->written)
+			bitmap_zero(pc->written, pc->nr_blocks);
+		pc->written = pc->lost_map;
 		pc->lost_blocks = pc->nr_blocks;
 	}
 	/* Always an event: a waiting manager re-reads gen as well. */
@@ -490,13 +481,11 @@ static int paes_msg_install(struct paes_c *pc, char *arg, bool replace)
 	pc->timer_armed = false;
 	spin_unlock_irq(&pc->lock);
 
-	vfree(old_bm);
 	kfree(pc->key_desc);
 	pc->key_desc = desc;
 	desc = NULL;
 	paes_resume_parked(pc, &resume);
 out:
-	vfree(bm);
 	kfree(desc);
 	memzero_explicit(&nk, sizeof(nk));
 	memzero_explicit(vp, sizeof(vp));
@@ -533,9 +522,15 @@ int paes_message(struct dm_target *ti, unsigned int argc, char **argv,
 		 char *result, unsigned int maxlen)
 {
 	struct paes_c *pc = ti->private;
-	unsigned int i;
+	unsigned int noio, i;
 	int r = -EINVAL;
 
+	/*
+	 * "key set" and "key replace" un-park the device, which may be the
+	 * swap that reclaim is waiting for: nothing they allocate (the
+	 * keyring lookup, the key description) may recurse into I/O.
+	 */
+	noio = memalloc_noio_save();
 	mutex_lock(&pc->msg_lock);
 	if (argc >= 2 && !strcasecmp(argv[0], "key")) {
 		if (argc == 3 && !strcasecmp(argv[1], "set"))
@@ -550,6 +545,7 @@ int paes_message(struct dm_target *ti, unsigned int argc, char **argv,
 		DMERR("unrecognised message");
 	}
 	mutex_unlock(&pc->msg_lock);
+	memalloc_noio_restore(noio);
 
 	/* Key material may be anywhere in a malformed message. */
 	for (i = 2; i < argc; i++)

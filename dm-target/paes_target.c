@@ -156,7 +156,7 @@ static void paes_dtr(struct dm_target *ti)
 	mempool_exit(&pc->page_pool);
 	if (pc->dev)
 		dm_put_device(ti, pc->dev);
-	vfree(pc->written);
+	kvfree(pc->lost_map);
 	kfree(pc->key_desc);
 	mutex_destroy(&pc->bio_alloc_lock);
 	mutex_destroy(&pc->msg_lock);
@@ -275,6 +275,19 @@ static int paes_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	if (pc->start > dev_sectors || ti->len > dev_sectors - pc->start) {
 		ti->error = "Device too small for <offset> plus target length";
 		r = -EINVAL;
+		goto bad;
+	}
+
+	/*
+	 * The lost-block map "key replace" installs is allocated here, with
+	 * the table: the replace itself may be what un-parks a swap device
+	 * under memory pressure, so it must not wait for memory.
+	 */
+	pc->lost_map = kvzalloc(array_size(BITS_TO_LONGS(pc->nr_blocks),
+					   sizeof(unsigned long)), GFP_KERNEL);
+	if (!pc->lost_map) {
+		ti->error = "Cannot allocate the lost-block map";
+		r = -ENOMEM;
 		goto bad;
 	}
 
