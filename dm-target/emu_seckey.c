@@ -22,6 +22,7 @@
 #include <linux/kernel.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/stddef.h>
 #include <asm/unaligned.h>
@@ -170,6 +171,15 @@ int emu_gen_seckey(u32 keytype, u8 seckey[SECKEYBLOBSIZE])
 }
 
 /*
+ * A conversion is a request to the crypto card, which the real driver builds
+ * in memory allocated per request with GFP_KERNEL (the CPRB, and an AP
+ * message of up to MSGTYPE06_MAX_MSG_SIZE).  The emulation allocates the
+ * same, so that a caller which must not recurse into I/O (a daemon repairing
+ * a swap device) has to protect itself here as it must on real hardware.
+ */
+#define EMU_CARD_MSG_SIZE	(12 * 1024)
+
+/*
  * Secure key -> clear key.  -EINVAL for a malformed token, -ENODEV when no
  * (emulated) card has the token's MKVP as its current master key, as the
  * real driver's cca_findcard() does.
@@ -178,11 +188,17 @@ int emu_seckey2clr(const u8 seckey[SECKEYBLOBSIZE], u8 *clr)
 {
 	int keytype = emu_sk_check(seckey), klen, rc = 0;
 	u8 buf[32];
+	u8 *msg;
 
 	if (keytype < 0)
 		return keytype;
 	klen = emu_keytype_len(keytype);
-	memcpy(buf, seckey + SK_OFF(key), sizeof(buf));
+	msg = kzalloc(EMU_CARD_MSG_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	memcpy(msg, seckey, SECKEYBLOBSIZE);
+	memcpy(buf, msg + SK_OFF(key), sizeof(buf));
+	kfree_sensitive(msg);
 	mutex_lock(&emu_mk_lock);
 	if (!emu_mk_cur.set ||
 	    memcmp(seckey + SK_OFF(mkvp), emu_mk_cur.mkvp, EMU_MKVP_SIZE))
