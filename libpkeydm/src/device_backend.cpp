@@ -1,5 +1,6 @@
 #include "pkeydm/device_backend.hpp"
 
+#include "pkeydm/recovery_record.hpp"
 #include "pkeydm/swap.hpp"
 
 namespace pkeydm {
@@ -31,13 +32,15 @@ void SystemBackend::key_unlink(const std::string& description)
     logon_key_unlink(description);
 }
 
-void SystemBackend::state_save(const std::string& dir, const DeviceState& s)
+void SystemBackend::state_save(const std::string& dir, const DeviceState& s, std::span<const std::uint8_t> material)
 {
     save_device_state(dir, s);
+    save_recovery_record(s, material);
 }
 
 void SystemBackend::state_remove(const std::string& dir, const std::string& name)
 {
+    remove_recovery_record(name);
     remove_device_state(dir, name);
 }
 

@@ -76,7 +76,7 @@ FileLock lock_device_name(const std::string& state_dir, const std::string& name)
 }
 
 void create_device_with(DeviceBackend& b, const ManagerConfig& cfg, const DeviceState& s, std::uint64_t sectors,
-                        const SecureBuffer& token, const CreateOptions& co)
+                        const SecureBuffer& token, std::span<const std::uint8_t> material, const CreateOptions& co)
 {
     const auto lock = lock_device_name(cfg.state_dir, s.name);
     if (b.dm_exists(s.name))
@@ -90,9 +90,10 @@ void create_device_with(DeviceBackend& b, const ManagerConfig& cfg, const Device
         made.key = true;
         b.key_store(key_description(s.name), token);
         // The state goes before the device: pdmd may see the device the
-        // moment it exists and reads how to re-derive its key from this file.
+        // moment it exists and reads how to re-derive its key from the
+        // recovery record.
         made.state = true;
-        b.state_save(cfg.state_dir, s);
+        b.state_save(cfg.state_dir, s, material);
         made.device = true;
         try {
             b.dm_create(s.name, pdm_uuid(s.source.kind, s.name), to_dm_target(table));
@@ -125,8 +126,9 @@ void create_device(const ManagerConfig& cfg, DeviceState s, const CreateOptions&
         throw Error(Errc::usage, "device-mapper device '" + s.name + "' already exists");
     s.device = resolve_device(s.device);
     const auto sectors = device_sectors(s.device);
-    const auto token = derive_xts_token(s.source, s.options.xts_bits, cfg.keys);
-    create_device_with(b, cfg, s, sectors, token, co);
+    const auto key = load_key_source(s.source, s.options.xts_bits, cfg.keys);
+    const auto token = derive_xts_token(key, cfg.keys);
+    create_device_with(b, cfg, s, sectors, token, key.material.span(), co);
 }
 
 }  // namespace pkeydm

@@ -11,6 +11,7 @@
 #include "pkeydm/dm.hpp"
 #include "pkeydm/error.hpp"
 #include "pkeydm/keyring.hpp"
+#include "pkeydm/recovery_record.hpp"
 #include "pkeydm/swap.hpp"
 #include "pkeydm/token.hpp"
 #include "pkeydm/unique_fd.hpp"
@@ -84,6 +85,7 @@ void remove_device(const ManagerConfig& cfg, const std::string& name, bool force
                     EBUSY);
     dm_remove(name);
     logon_key_unlink(key_description(name));
+    remove_recovery_record(name);
     remove_device_state(cfg.state_dir, name);
 }
 

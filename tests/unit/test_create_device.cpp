@@ -77,7 +77,7 @@ public:
         const std::lock_guard l(m);
         keys.erase(desc);
     }
-    void state_save(const std::string&, const DeviceState& s) override
+    void state_save(const std::string&, const DeviceState& s, std::span<const std::uint8_t>) override
     {
         const std::lock_guard l(m);
         states[s.name] = tag;
@@ -120,7 +120,7 @@ struct Fixture {
     }
     ~Fixture() { fs::remove_all(dir); }
 
-    void create(FakeBackend& b) { create_device_with(b, cfg, s, 1 << 20, token, co); }
+    void create(FakeBackend& b) { create_device_with(b, cfg, s, 1 << 20, token, {}, co); }
 };
 
 bool has_key(FakeBackend& b, const std::string& name)

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "pkeydm/device_state.hpp"
@@ -27,7 +28,10 @@ public:
     // thread's table loads until the backend is destroyed.
     virtual void key_store(const std::string& description, const SecureBuffer& token) = 0;
     virtual void key_unlink(const std::string& description) = 0;
-    virtual void state_save(const std::string& dir, const DeviceState& s) = 0;
+    // The state file and the recovery record (pkeydm/recovery_record.hpp,
+    // with the key material) together; state_remove removes both.
+    virtual void state_save(const std::string& dir, const DeviceState& s,
+                            std::span<const std::uint8_t> material) = 0;
     virtual void state_remove(const std::string& dir, const std::string& name) = 0;
     virtual void make_swap(const std::string& path) = 0;
     virtual void swap_on(const std::string& path, const SwapOptions& o) = 0;
@@ -41,7 +45,7 @@ public:
     void dm_remove(const std::string& name) override;
     void key_store(const std::string& description, const SecureBuffer& token) override;
     void key_unlink(const std::string& description) override;
-    void state_save(const std::string& dir, const DeviceState& s) override;
+    void state_save(const std::string& dir, const DeviceState& s, std::span<const std::uint8_t> material) override;
     void state_remove(const std::string& dir, const std::string& name) override;
     void make_swap(const std::string& path) override;
     void swap_on(const std::string& path, const SwapOptions& o) override;
@@ -62,6 +66,6 @@ FileLock lock_device_name(const std::string& state_dir, const std::string& name)
 // remove, or one created by someone else): the error then says what was
 // left.
 void create_device_with(DeviceBackend& b, const ManagerConfig& cfg, const DeviceState& s, std::uint64_t sectors,
-                        const SecureBuffer& token, const CreateOptions& co);
+                        const SecureBuffer& token, std::span<const std::uint8_t> material, const CreateOptions& co);
 
 }  // namespace pkeydm
