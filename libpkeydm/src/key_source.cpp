@@ -91,13 +91,24 @@ LoadedKeySource load_key_source(const KeySource& src, unsigned xts_bits, const K
 
 SecureBuffer derive_xts_token(const LoadedKeySource& key, const KeyContext& ctx)
 {
+    if (key.source.kind == KeySourceKind::ephemeral)
+        return random_xts_token(key.xts_bits, ctx);
+    PkeyDevice dev(ctx.pkey_device);
+    return derive_xts_token(key, dev);
+}
+
+SecureBuffer derive_xts_token(const LoadedKeySource& key, PkeyDevice& dev)
+{
     check_bits(key.xts_bits);
     switch (key.source.kind) {
-    case KeySourceKind::ephemeral: return random_xts_token(key.xts_bits, ctx);
+    case KeySourceKind::ephemeral: {
+        auto k1 = dev.genprotk(half_type(key.xts_bits));
+        auto k2 = dev.genprotk(half_type(key.xts_bits));
+        return build_xts_pair(k1.span(), k2.span());
+    }
     case KeySourceKind::secure: {
         if (key.material.size() != 2 * secure_key_token_size)
             throw Error(Errc::internal, "secure key '" + key.source.arg + "' not loaded");
-        PkeyDevice dev(ctx.pkey_device);
         auto k1 = dev.sec2protk(key.material.span().first(secure_key_token_size));
         auto k2 = dev.sec2protk(key.material.span().subspan(secure_key_token_size));
         return build_xts_pair(k1.span(), k2.span());
@@ -106,7 +117,6 @@ SecureBuffer derive_xts_token(const LoadedKeySource& key, const KeyContext& ctx)
         const std::size_t half = key.xts_bits / 8;
         if (key.material.size() != 2 * half)
             throw Error(Errc::internal, "clear key '" + key.source.arg + "' not loaded");
-        PkeyDevice dev(ctx.pkey_device);
         const KeyType t = half_type(key.xts_bits);
         auto k1 = dev.clr2protk(t, key.material.span().first(half));
         auto k2 = dev.clr2protk(t, key.material.span().subspan(half));

@@ -14,6 +14,10 @@
 #include "pkeydm/secure_buffer.hpp"
 
 namespace pkeydm {
+class PkeyDevice;
+}
+
+namespace pkeydm {
 
 struct KeyContext {
     std::string pkey_device;
@@ -41,6 +45,9 @@ LoadedKeySource load_key_source(const KeySource& src, unsigned xts_bits, const K
 // Derives from the loaded material (ephemeral: a new random token); touches
 // only /dev/pkey or sysfs protkey.
 SecureBuffer derive_xts_token(const LoadedKeySource& key, const KeyContext& ctx);
+// The same through a /dev/pkey descriptor the caller keeps open (pdmd opens
+// it when a device appears); an ephemeral key comes from PKEY_GENPROTK.
+SecureBuffer derive_xts_token(const LoadedKeySource& key, PkeyDevice& dev);
 SecureBuffer random_xts_token(unsigned xts_bits, const KeyContext& ctx);
 
 }  // namespace pkeydm

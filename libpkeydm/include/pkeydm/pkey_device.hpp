@@ -40,6 +40,9 @@ public:
     SecureBuffer kblob2protk3(std::span<const std::uint8_t> blob);
 
     const std::string& path() const noexcept { return path_; }
+    // Opens the device now rather than at the first ioctl (pdmd opens it
+    // when it starts watching, so that recovery opens nothing).
+    void open() { fd(); }
 
 private:
     int fd();
