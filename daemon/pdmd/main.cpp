@@ -1,6 +1,4 @@
 // pdmd: keeps every pdm device's protected key valid (docs/man/pdmd.8).
-#include <malloc.h>
-#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -8,42 +6,33 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <fstream>
+#include <chrono>
 #include <iostream>
 
+#include "io_path.hpp"
 #include "log.hpp"
 #include "monitor.hpp"
 #include "pkeydm/error.hpp"
 #include "pkeydm/files.hpp"
-#include "pkeydm/keyring.hpp"
-#include "pkeydm/secure_buffer.hpp"
+#include "pkeydm/log_sink.hpp"
+#include "pkeydm/no_core.hpp"
 
 namespace po = boost::program_options;
 
-namespace {
-
-// The daemon must keep running when memory is short, since the swap device
-// it rescues may be exactly what the system needs to free memory.
-void harden()
-{
-    // One malloc arena for all threads: each further arena would be another
-    // mapping mlockall pins, for a daemon that allocates little.
-    ::mallopt(M_ARENA_MAX, 1);
-    if (::mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
-        pdmd::log(LOG_WARNING, std::string("PDM_DAEMON_WARN mlockall failed: ") + std::strerror(errno));
-    else
-        pkeydm::SecureBuffer::process_memory_locked();
-    std::ofstream oom("/proc/self/oom_score_adj");
-    if (!(oom << "-1000" << std::flush))
-        pdmd::log(LOG_WARNING, "PDM_DAEMON_WARN cannot set oom_score_adj");
-}
-
-}  // namespace
-
 int main(int argc, char** argv)
 {
+    // First, before any thread exists: threads inherit the flag only when
+    // created after it is set (io_path.hpp).
+    const int io_flusher_err = pdmd::declare_io_flusher();
+    try {
+        pkeydm::forbid_core_dumps();
+    } catch (const pkeydm::Error& e) {
+        std::cerr << "pdmd: " << e.what() << "\n";
+        return static_cast<int>(e.code());
+    }
     pdmd::MonitorOptions mo;
-    bool to_stderr = false, daemonize = false;
+    bool to_stderr = false, daemonize = false, allow_no_io_flusher = false;
+    unsigned test_scan_delay_ms = 0;
     std::string pidfile;
     po::options_description d("pdmd options");
     d.add_options()
@@ -61,7 +50,11 @@ int main(int argc, char** argv)
          "pkey character device")
         ("protkey-dir", po::value(&mo.cfg.keys.protkey_dir)->default_value(mo.cfg.keys.protkey_dir),
          "sysfs protkey directory")
-        ("state-dir", po::value(&mo.cfg.state_dir)->default_value(mo.cfg.state_dir), "pdm's per-device state");
+        ("state-dir", po::value(&mo.cfg.state_dir)->default_value(mo.cfg.state_dir),
+         "pdm's per-device state; pdmd.pid there keeps to one pdmd")
+        ("allow-no-io-flusher", po::bool_switch(&allow_no_io_flusher),
+         "run even if the kernel refuses PR_SET_IO_FLUSHER (recovery may then wait on swap)")
+        ("test-scan-delay-ms", po::value(&test_scan_delay_ms), "tests only: pause between scan and wait");
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc, argv, d), vm);
@@ -78,12 +71,22 @@ int main(int argc, char** argv)
         std::cerr << "pdmd: --rescan-interval must be at least 1\n";
         return 1;
     }
+    mo.test_scan_delay = std::chrono::milliseconds(test_scan_delay_ms);
     pdmd::log_open(to_stderr);
+    if (io_flusher_err && !allow_no_io_flusher) {
+        std::cerr << "pdmd: prctl(PR_SET_IO_FLUSHER): " << std::strerror(io_flusher_err)
+                  << ": pdmd needs Linux >= 5.6 and CAP_SYS_RESOURCE to be part of the I/O path it repairs"
+                     " (--allow-no-io-flusher runs it anyway)\n";
+        return static_cast<int>(pkeydm::Errc::usage);
+    }
     if (daemonize && ::daemon(0, 0) < 0) {
         std::cerr << "pdmd: daemon: " << std::strerror(errno) << "\n";
         return 8;
     }
     try {
+        // Before anything is watched, so a second pdmd (or --once racing
+        // the service) changes nothing.
+        const pdmd::InstanceLock instance(mo.cfg.state_dir + "/pdmd.pid");
         if (!pidfile.empty())
             pkeydm::write_file_atomic(pidfile, std::to_string(::getpid()) + "\n", 0644);
         sigset_t set;
@@ -97,9 +100,18 @@ int main(int argc, char** argv)
         pkeydm::UniqueFd sfd(::signalfd(-1, &set, SFD_CLOEXEC));
         if (!sfd)
             pkeydm::throw_errno(pkeydm::Errc::internal, "signalfd", errno);
+        pdmd::lock_memory(2 * 1024 * 1024);
         pdmd::AsyncLog async_log;
-        harden();
-        pdmd::log(LOG_INFO, std::string("PDM_DAEMON_START") + (mo.once ? " mode=once" : ""));
+        // libdevmapper's messages join pdmd's log queue; the sink runs under
+        // the dm lock, so it only queues.
+        pkeydm::set_log_sink([](int priority, std::string_view message) noexcept {
+            try {
+                pdmd::log(priority, "PDM_DM_LOG " + std::string(message));
+            } catch (...) {
+            }
+        });
+        pdmd::log(LOG_INFO, std::string("PDM_DAEMON_START") + (mo.once ? " mode=once" : "") +
+                                " io_flusher=" + (io_flusher_err ? "no" : "yes"));
         const int rc = pdmd::Monitor(mo).run(sfd.get());
         if (!pidfile.empty())
             ::unlink(pidfile.c_str());

@@ -6,7 +6,9 @@
 
 #include <cerrno>
 #include <csignal>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "log.hpp"
 #include "pkeydm/dm.hpp"
@@ -19,6 +21,17 @@ namespace pdmd {
 
 Monitor::Monitor(MonitorOptions o) : o_(std::move(o)) {}
 
+void Monitor::retire(std::unique_ptr<DeviceWorker> w)
+{
+    w->request_stop();
+    retired_.push_back(std::move(w));
+}
+
+void Monitor::reap_retired()
+{
+    std::erase_if(retired_, [](const auto& w) { return w->finished(); });
+}
+
 void Monitor::scan(bool poke_all)
 {
     std::set<std::string> seen;
@@ -26,8 +39,10 @@ void Monitor::scan(bool poke_all)
         seen.insert(e.name);
         auto it = devices_.find(e.name);
         if (it == devices_.end() || it->second.uuid != e.uuid || it->second.minor != e.minor) {
-            if (it != devices_.end())
+            if (it != devices_.end()) {
+                retire(std::move(it->second.worker));
                 devices_.erase(it);
+            }
             log(LOG_INFO, "PDM_DEVICE_WATCH dev=" + e.name + " uuid=" + e.uuid);
             // A new worker checks its device at once.
             devices_.emplace(e.name, Entry{e.uuid, e.event_nr, e.minor, std::make_unique<DeviceWorker>(e.name, e.uuid, o_.cfg)});
@@ -41,10 +56,21 @@ void Monitor::scan(bool poke_all)
     for (auto it = devices_.begin(); it != devices_.end();) {
         if (!seen.count(it->first)) {
             log(LOG_INFO, "PDM_DEVICE_GONE dev=" + it->first);
+            retire(std::move(it->second.worker));
             it = devices_.erase(it);
         } else {
             ++it;
         }
+    }
+    reap_retired();
+}
+
+void Monitor::scan_logged(bool poke_all) noexcept
+{
+    try {
+        scan(poke_all);
+    } catch (const std::exception& e) {
+        log(LOG_ERR, "PDM_SCAN_FAILED error=\"" + std::string(e.what()) + "\"");
     }
 }
 
@@ -55,40 +81,57 @@ int Monitor::run(int signal_fd)
         for (auto& [name, e] : devices_)
             e.worker->wait_idle();
         devices_.clear();
+        retired_.clear();
         return 0;
     }
-    DmEventPoller poller;
-    scan(true);
+    std::optional<DmEventPoller> poller;
+    int wait_ms = o_.rescan_seconds * 1000;
+    try {
+        poller.emplace();
+    } catch (const Error& e) {
+        log(LOG_WARNING, "PDM_DAEMON_WARN no dm event polling (" + std::string(e.what()) +
+                             "): rescanning every second instead");
+        wait_ms = 1000;
+    }
+    // The poller is armed from its construction on: scanning now cannot
+    // miss an event.
+    scan_logged(true);
     for (;;) {
-        pollfd fds[2] = {{poller.fd(), POLLIN, 0}, {signal_fd, POLLIN, 0}};
-        const int n = ::poll(fds, 2, o_.rescan_seconds * 1000);
+        if (o_.test_scan_delay.count())
+            std::this_thread::sleep_for(o_.test_scan_delay);
+        pollfd fds[2] = {{signal_fd, POLLIN, 0}, {poller ? poller->fd() : -1, POLLIN, 0}};
+        const int n = ::poll(fds, 2, wait_ms);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             throw_errno(Errc::internal, "poll", errno);
         }
-        if (fds[1].revents & POLLIN) {
+        bool poke_all = n == 0;
+        if (fds[0].revents & POLLIN) {
             signalfd_siginfo si;
             if (::read(signal_fd, &si, sizeof si) == sizeof si) {
                 if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
                     log(LOG_INFO, "PDM_DAEMON_STOP signal=" + std::to_string(si.ssi_signo));
                     devices_.clear();  // joins every worker
+                    retired_.clear();
                     return 0;
                 }
                 if (si.ssi_signo == SIGHUP) {
-                    log(LOG_INFO, "PDM_DAEMON_RESCAN reason=SIGHUP");
-                    scan(true);
-                    continue;
+                    log(LOG_INFO, "PDM_DAEMON_RELOAD reason=SIGHUP: state and key material read again");
+                    for (auto& [name, e] : devices_)
+                        e.worker->reload();
+                    poke_all = true;
                 }
             }
         }
-        // Arm before scanning so an event during the scan wakes the next poll.
-        poller.arm();
+        // Arm, then scan, then (next turn) wait.
         try {
-            scan(n == 0);
+            if (poller)
+                poller->arm();
         } catch (const Error& e) {
             log(LOG_ERR, "PDM_SCAN_FAILED error=\"" + std::string(e.what()) + "\"");
         }
+        scan_logged(poke_all);
     }
 }
 

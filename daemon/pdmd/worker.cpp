@@ -2,9 +2,11 @@
 
 #include <chrono>
 
+#include "io_path.hpp"
 #include "log.hpp"
 #include "pkeydm/dm.hpp"
 #include "pkeydm/error.hpp"
+#include "pkeydm/recovery_record.hpp"
 
 using namespace pkeydm;
 
@@ -20,18 +22,24 @@ std::string field(const PaesStatus& st, const char* name)
 }  // namespace
 
 DeviceWorker::DeviceWorker(std::string name, std::string uuid, const ManagerConfig& cfg)
-    : name_(std::move(name)), uuid_(std::move(uuid)), cfg_(cfg), thread_([this] { run(); })
+    : name_(std::move(name)), uuid_(std::move(uuid)), cfg_(cfg), pkey_(cfg_.keys.pkey_device),
+      thread_([this] { run(); })
 {
 }
 
 DeviceWorker::~DeviceWorker()
+{
+    request_stop();
+    thread_.join();
+}
+
+void DeviceWorker::request_stop()
 {
     {
         std::lock_guard lk(m_);
         stop_ = true;
     }
     cv_.notify_all();
-    thread_.join();
 }
 
 void DeviceWorker::poke()
@@ -43,14 +51,41 @@ void DeviceWorker::poke()
     cv_.notify_all();
 }
 
+void DeviceWorker::reload()
+{
+    {
+        std::lock_guard lk(m_);
+        reload_ = true;
+        poked_ = true;
+    }
+    cv_.notify_all();
+}
+
 void DeviceWorker::wait_idle()
 {
     std::unique_lock lk(m_);
-    cv_.wait(lk, [this] { return stop_ || (!poked_ && !busy_); });
+    cv_.wait(lk, [this] { return stop_ || finished_ || (!poked_ && !busy_); });
 }
 
 void DeviceWorker::run()
 {
+    try {
+        loop();
+    } catch (const std::exception& e) {
+        log(LOG_CRIT, "PDM_WORKER_FAILED dev=" + name_ + " error=\"" + e.what() + "\"");
+    } catch (...) {
+        log(LOG_CRIT, "PDM_WORKER_FAILED dev=" + name_ + " error=\"unknown exception\"");
+    }
+    std::lock_guard lk(m_);
+    finished_ = true;
+    cv_.notify_all();
+}
+
+void DeviceWorker::loop()
+{
+    if (io_flusher_expected() && !thread_is_io_flusher())
+        log(LOG_CRIT, "PDM_WORKER_NOT_IO_FLUSHER dev=" + name_ +
+                          ": this thread lacks PR_SET_IO_FLUSHER, its allocations may wait on swap");
     auto backoff = std::chrono::seconds(1);
     bool retry = false;
     prepare(false);
@@ -64,9 +99,12 @@ void DeviceWorker::run()
             return;
         poked_ = false;
         busy_ = true;
+        const bool reload = std::exchange(reload_, false);
         lk.unlock();
         bool done = true;
         try {
+            if (reload)
+                prepare(true);
             done = handle();
         } catch (const std::exception& e) {
             flush_deferred();
@@ -88,20 +126,50 @@ void DeviceWorker::run()
     }
 }
 
-bool DeviceWorker::prepare(bool reload)
+bool DeviceWorker::prepare(bool from_files)
 {
+    const char* from = "keyring";
     try {
-        if (!state_ || reload)
-            state_ = device_state_for(cfg_, name_, uuid_);
-        if (!key_ || reload)
-            key_ = load_key_source(state_->source, state_->options.xts_bits, cfg_.keys);
+        std::optional<RecoveryRecord> rec;
+        if (!from_files) {
+            rec = load_recovery_record(name_);
+            // A record left by an older device of the same name with
+            // another kind of key is not this device's.
+            if (rec && kind_from_uuid(uuid_) && *kind_from_uuid(uuid_) != rec->state.source.kind) {
+                log(LOG_WARNING, "PDM_RECORD_IGNORED dev=" + name_ + " uuid=" + uuid_ +
+                                     ": the keyring record is for a " + format_key_source(rec->state.source) +
+                                     " key");
+                rec.reset();
+            }
+        }
+        if (rec) {
+            LoadedKeySource k;
+            k.source = rec->state.source;
+            k.xts_bits = rec->state.options.xts_bits;
+            k.material = std::move(rec->material);
+            state_ = std::move(rec->state);
+            key_ = std::move(k);
+        } else {
+            from = "files";
+            auto s = device_state_for(cfg_, name_, uuid_);
+            auto k = load_key_source(s.source, s.options.xts_bits, cfg_.keys);
+            try {
+                save_recovery_record(s, k.material.span());
+            } catch (const Error& e) {
+                log(LOG_WARNING, "PDM_RECORD_SAVE_FAILED dev=" + name_ + " error=\"" + e.what() +
+                                     "\": a pdmd restarted while the key is stale would read files");
+            }
+            state_ = std::move(s);
+            key_ = std::move(k);
+        }
+        pkey_.open();
         log(LOG_INFO, "PDM_KEY_SOURCE_READY dev=" + name_ + " source=" + format_key_source(state_->source) +
                           " xts=" + std::to_string(state_->options.xts_bits) +
                           " on-key-loss=" + std::string(on_key_loss_name(state_->options.on_key_loss)) +
-                          (reload ? " reloaded=yes" : ""));
+                          " from=" + from);
         return true;
     } catch (const Error& e) {
-        log(LOG_ERR, "PDM_KEY_SOURCE_FAILED dev=" + name_ + " error=\"" + e.what() + "\"");
+        log(LOG_ERR, "PDM_KEY_SOURCE_FAILED dev=" + name_ + " from=" + from + " error=\"" + e.what() + "\"");
         return false;
     }
 }
@@ -136,30 +204,26 @@ bool DeviceWorker::handle()
                   field(st, "stale_events") + " lost_blocks=" + field(st, "lost_blocks"));
         last_ = st.key;
     }
+    // key=none is a "key wipe" (or a table loaded with "-"): somebody took
+    // the key away on purpose, so pdmd does not put one back — nor when the
+    // I/O that then waited times out and the key turns lost.  A stale key
+    // (the wrapping key changed) always gets an answer.
+    if (st.key == KeyState::valid || st.key == KeyState::stale)
+        wiped_ = false;
+    if (st.key == KeyState::none && !wiped_) {
+        wiped_ = true;
+        defer(LOG_NOTICE, "PDM_KEY_NONE dev=" + name_ + ": no key (key wipe, or a table without one): left alone");
+    }
     bool done = true;
-    // stale, none, and lost (key_timeout expired while stale: parked I/O
-    // failed, new I/O fails fast until a key arrives) are all answered with a
-    // key: the sooner it comes, the less fails.  The key goes in first and
-    // the log lines after: writing a log can wait on memory or on a file whose
-    // pages are on the very swap device that is waiting for this key.
-    if (st.key != KeyState::valid && st.key != KeyState::unknown)
+    // stale, and lost (key_timeout expired while stale: parked I/O failed,
+    // new I/O fails fast until a key arrives) are answered with a key: the
+    // sooner it comes, the less fails.  The key goes in first and the log
+    // lines after: writing a log can wait on memory or on a file whose pages
+    // are on the very swap device that is waiting for this key.
+    if (st.key == KeyState::stale || (st.key == KeyState::lost && !wiped_))
         done = regenerate(st);
     flush_deferred();
     return done;
-}
-
-RekeyResult DeviceWorker::rederive()
-{
-    try {
-        return inject_key(name_, derive_xts_token(*key_, cfg_.keys), RekeyMode::set);
-    } catch (const Error& e) {
-        // The cached material may be out of date: the secure key re-enciphered
-        // for a new master key, the key file replaced.  Read it again once.
-        defer(LOG_WARNING, "PDM_KEY_RELOAD dev=" + name_ + " reason=\"" + e.what() + "\"");
-        if (!prepare(true))
-            throw;
-        return inject_key(name_, derive_xts_token(*key_, cfg_.keys), RekeyMode::set);
-    }
 }
 
 bool DeviceWorker::regenerate(const PaesStatus& st)
@@ -179,7 +243,10 @@ bool DeviceWorker::regenerate(const PaesStatus& st)
     }
     const bool set = rederivable(s.source.kind);
     try {
-        const auto r = set ? rederive() : inject_key(name_, derive_xts_token(*key_, cfg_.keys), RekeyMode::replace);
+        // No fallback to files on failure: a token made under a wrapping key
+        // that changed again meanwhile is refused, and the retry (next event
+        // or back-off) derives a fresh one from the same material.
+        const auto r = inject_key(name_, derive_xts_token(*key_, pkey_), set ? RekeyMode::set : RekeyMode::replace);
         if (set) {
             defer(LOG_NOTICE, "PDM_KEY_REDERIVED dev=" + name_ + " source=" + format_key_source(s.source) +
                                 " was=" + std::string(key_state_name(st.key)) + " gen=" + field(r.after, "gen") +

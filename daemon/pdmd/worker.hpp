@@ -2,13 +2,17 @@
 // busy crypto card, retries) never delays another.  The monitor pokes the
 // worker on every dm event; the worker reads the status and acts.
 //
-// When the worker starts it reads everything regeneration needs — the
-// device's state (/run/pdm/NAME.json, else pdmtab, else the UUID) and the key
-// material (repository secure key, clear key file) — into locked memory.  The
-// regeneration itself then opens no file: those files may sit on tmpfs pages
-// swapped out to the very device whose key is stale.
+// When the worker starts it loads everything regeneration needs: the
+// device's state and key material from its recovery record in the kernel
+// keyring (pkeydm/recovery_record.hpp), or, for a device that has none yet,
+// from /run/pdm/NAME.json, pdmtab and the repository, after which it writes
+// the record.  It opens /dev/pkey once and keeps it.  From then on the
+// recovery path opens no file: files may sit on tmpfs pages swapped out to
+// the very device whose key is stale.  Only SIGHUP (reload()) reads them
+// again, at a time the administrator chose.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -19,6 +23,7 @@
 
 #include "pkeydm/key_source.hpp"
 #include "pkeydm/manager.hpp"
+#include "pkeydm/pkey_device.hpp"
 #include "small_thread.hpp"
 
 namespace pdmd {
@@ -31,17 +36,22 @@ public:
     DeviceWorker& operator=(const DeviceWorker&) = delete;
 
     void poke();
+    // Read state and key material from their files again on the next pass.
+    void reload();
+    // Ask the thread to end without waiting for it (see finished()).
+    void request_stop();
+    bool finished() const noexcept { return finished_.load(); }
     // Wait until the worker has handled every poke so far (for --once).
     void wait_idle();
 
 private:
     void run();
-    // Reads state and key material; false (and logged) if that failed.
-    bool prepare(bool reload);
+    void loop();
+    // Loads state and key material; false (and logged) if that failed.
+    bool prepare(bool from_files);
     // true: nothing more to do; false: retry later (the key is still stale).
     bool handle();
     bool regenerate(const pkeydm::PaesStatus& st);
-    pkeydm::RekeyResult rederive();
     // Log lines of one handle() pass, written once the key is in.
     void defer(int priority, std::string message);
     void flush_deferred();
@@ -51,15 +61,19 @@ private:
     const pkeydm::ManagerConfig cfg_;
     std::optional<pkeydm::DeviceState> state_;
     std::optional<pkeydm::LoadedKeySource> key_;
+    pkeydm::PkeyDevice pkey_;
     pkeydm::KeyState last_ = pkeydm::KeyState::unknown;
     std::uint64_t last_stale_events_ = UINT64_MAX;  // stale event already reported for ephemeral/error
+    bool wiped_ = false;  // saw key=none: a key wipe (or a "-" table) is left alone
     std::vector<std::pair<int, std::string>> deferred_;
 
     std::mutex m_;
     std::condition_variable cv_;
     bool poked_ = true;  // check once at start: the device may already be stale
+    bool reload_ = false;
     bool busy_ = false;
     bool stop_ = false;
+    std::atomic<bool> finished_{false};
     SmallStackThread thread_;  // last: starts once everything above exists
 };
 
