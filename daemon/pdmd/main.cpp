@@ -10,6 +10,7 @@
 #include <iostream>
 
 #include "io_path.hpp"
+#include "kernel_reserve.hpp"
 #include "log.hpp"
 #include "monitor.hpp"
 #include "pkeydm/error.hpp"
@@ -24,6 +25,7 @@ int main(int argc, char** argv)
     // First, before any thread exists: threads inherit the flag only when
     // created after it is set (io_path.hpp).
     const int io_flusher_err = pdmd::declare_io_flusher();
+    const int realtime_err = pdmd::run_realtime();
     try {
         pkeydm::forbid_core_dumps();
     } catch (const pkeydm::Error& e) {
@@ -102,6 +104,9 @@ int main(int argc, char** argv)
             pkeydm::throw_errno(pkeydm::Errc::internal, "signalfd", errno);
         pdmd::lock_memory(2 * 1024 * 1024);
         pdmd::AsyncLog async_log;
+        if (realtime_err)
+            pdmd::log(LOG_WARNING, std::string("PDM_DAEMON_WARN no SCHED_RR: ") + std::strerror(realtime_err));
+        const pdmd::KernelReserve kernel_reserve(4 * 1024 * 1024);
         // libdevmapper's messages join pdmd's log queue; the sink runs under
         // the dm lock, so it only queues.
         pkeydm::set_log_sink([](int priority, std::string_view message) noexcept {

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "io_path.hpp"
+#include "kernel_reserve.hpp"
 #include "log.hpp"
 #include "pkeydm/dm.hpp"
 #include "pkeydm/error.hpp"
@@ -242,6 +243,8 @@ bool DeviceWorker::regenerate(const PaesStatus& st)
         return true;
     }
     const bool set = rederivable(s.source.kind);
+    // The conversion's kernel allocations find these pages free.
+    release_kernel_reserve();
     try {
         // No fallback to files on failure: a token made under a wrapping key
         // that changed again meanwhile is refused, and the retry (next event

@@ -57,8 +57,8 @@ static long now_ms(void)
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-/* the target's status line into @buf; 0 or -errno */
-static int dm_status(int ctl, const char *name, char *buf, size_t len)
+/* the target's status line into @buf and the device's event counter; 0 or -errno */
+static int dm_status(int ctl, const char *name, char *buf, size_t len, unsigned int *event_nr)
 {
 	static union {
 		struct dm_ioctl io;
@@ -75,6 +75,7 @@ static int dm_status(int ctl, const char *name, char *buf, size_t len)
 		return -errno;
 	if (u.io.target_count < 1)
 		return -ENODATA;
+	*event_nr = u.io.event_nr;
 	spec = (struct dm_target_spec *)(u.raw + u.io.data_start);
 	snprintf(buf, len, "%s", (char *)(spec + 1));
 	return 0;
@@ -246,6 +247,7 @@ static void dump_busy(void)
 int main(int argc, char **argv)
 {
 	long threshold = argc > 3 ? atol(argv[3]) : 3000, since = 0;
+	unsigned int ev = 0, last_ev = 0;
 	char status[4096];
 	int ctl, dumped = 0;
 
@@ -263,8 +265,17 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (;;) {
-		int r = dm_status(ctl, argv[1], status, sizeof(status));
+		int r = dm_status(ctl, argv[1], status, sizeof(status), &ev);
 		long t = now_ms();
+
+		/* a dm event while stalled: did the manager get one to wake on? */
+		if (!r && dumped && ev != last_ev) {
+			snprintf(out, sizeof(out), "STALL: %s event_nr %u after %ld ms: %s\n",
+				 argv[1], ev, t - since, status);
+			emit(out);
+		}
+		if (!r)
+			last_ev = ev;
 
 		if (r == -ENXIO)
 			return 0;	/* the device is gone: done */
@@ -275,8 +286,8 @@ int main(int argc, char **argv)
 				int fd;
 
 				dumped = 1;
-				snprintf(out, sizeof(out), "STALL: %s key not valid for %ld ms: %s\n",
-					 argv[1], t - since, status);
+				snprintf(out, sizeof(out), "STALL: %s key not valid for %ld ms (event_nr %u): %s\n",
+					 argv[1], t - since, ev, status);
 				emit(out);
 				dump_threads(argv[2]);
 				dump_descendants(atol(argv[2]));
