@@ -109,6 +109,7 @@ struct paes_c {
 	unsigned int sector_shift;	/* log2(sector_size) - SECTOR_SHIFT */
 	bool iv_large_sectors;
 	unsigned int key_timeout_ms;
+	unsigned int wq_flags;		/* dm-crypt workqueue flags, echoed */
 	sector_t nr_blocks;		/* crypto blocks in ti->len */
 
 	/* Messages are serialised; key_desc is changed and read under it. */
@@ -119,7 +120,7 @@ struct paes_c {
 	spinlock_t lock;
 	enum paes_key_state state;
 	struct paes_key key;
-	bool have_vp;
+	bool have_vp;			/* from vp: or the first key */
 	u8 vp[PAES_VP_SIZE];
 	u64 gen;			/* bumped by every key install */
 	u64 epoch;			/* bumped by every key replace */

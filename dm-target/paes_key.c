@@ -9,6 +9,11 @@
  * wrapping, so a re-wrapped token of the same key has the same VP while a
  * different key has another one: "key set" refuses a key whose VP differs
  * from the stored one and so can never decrypt data with the wrong key.
+ * The stored VP comes from the table option vp: or from the first key;
+ * the table line prints it, so that a reloaded copy of the table (whose
+ * key is "-" when the key was hex) still accepts only the right key.
+ * It is a key check value, not a secret: one known plaintext block under
+ * an otherwise unused tweak tells nothing about an AES key.
  *
  * Lost blocks after "key replace": one bitmap bit per crypto block means
  * "written under the current key since the last replace".  The bitmap is
@@ -387,7 +392,12 @@ bool paes_read_allowed(struct paes_c *pc, struct paes_io *io)
 	return find_next_zero_bit(pc->written, end, b) >= end;
 }
 
-static int paes_msg_install(struct paes_c *pc, char *arg, bool replace)
+/*
+ * "key set <key>", or with @replace "key replace <key> [<gen>]": @gen is
+ * the generation the sender saw when it decided to replace, or NULL.
+ */
+static int paes_msg_install(struct paes_c *pc, char *arg, bool replace,
+			    const char *gen)
 {
 	const char *op = replace ? "key replace" : "key set";
 	char *err = "invalid key";
@@ -395,33 +405,60 @@ static int paes_msg_install(struct paes_c *pc, char *arg, bool replace)
 	LIST_HEAD(resume);
 	u8 vp[PAES_VP_SIZE];
 	char *desc = NULL;
+	u64 want_gen = 0;
 	int r;
 
 	r = paes_parse_key_arg(pc->ti, arg, &nk, &desc, &err);
 	if (r) {
-		DMERR("%s: %s", op, err);
+		DMERR_LIMIT("%s: %s", op, err);
 		goto out;
 	}
 	if (nk.type == PAES_KT_NONE) {
-		DMERR("%s: a key is required", op);
+		DMERR_LIMIT("%s: a key is required", op);
+		r = -EINVAL;
+		goto out;
+	}
+	if (gen && kstrtoull(gen, 10, &want_gen)) {
+		DMERR_LIMIT("key replace: invalid generation (a decimal number, the gen= being replaced)");
 		r = -EINVAL;
 		goto out;
 	}
 	if (!paes_query(nk.fc)) {
-		DMERR("%s: CPACF function 0x%02lx (%s) is not available",
-		      op, nk.fc, paes_keytype_name(nk.type));
+		DMERR_LIMIT("%s: CPACF function 0x%02lx (%s) is not available",
+			    op, nk.fc, paes_keytype_name(nk.type));
 		r = -EOPNOTSUPP;
 		goto out;
 	}
 	r = paes_key_vp(&nk, vp);
 	if (r) {
-		DMERR("%s: the key does not match the current wrapping key (stale token)",
-		      op);
+		DMERR_LIMIT("%s: the key does not match the current wrapping key (stale token)",
+			    op);
 		r = -EINVAL;
 		goto out;
 	}
 
 	spin_lock_irq(&pc->lock);
+	/*
+	 * A replace makes every block written so far unreadable: only once
+	 * the old key is gone (stale and not derivable again, lost, or
+	 * none), never over a key that works.  With <gen>, also not when
+	 * another key was installed since the sender looked.
+	 */
+	if (replace && pc->state == PAES_KEY_VALID) {
+		spin_unlock_irq(&pc->lock);
+		DMERR_LIMIT("key replace: the key is valid - replace only a stale, lost or missing key (key wipe first, while suspended)");
+		r = -EBUSY;
+		goto out;
+	}
+	if (gen && want_gen != pc->gen) {
+		u64 cur = pc->gen;
+
+		spin_unlock_irq(&pc->lock);
+		DMERR_LIMIT("key replace: generation is %llu, not %llu - the key changed since",
+			    cur, want_gen);
+		r = -EBUSY;
+		goto out;
+	}
 	/*
 	 * The two-key and the full-XTS forms of one clear key share the VP
 	 * but not the XTS state a read stopped mid-sector keeps: key set
@@ -431,8 +468,8 @@ static int paes_msg_install(struct paes_c *pc, char *arg, bool replace)
 		enum paes_keytype cur = pc->key.type;
 
 		spin_unlock_irq(&pc->lock);
-		DMERR("key set: key form %s differs from the current %s - use the same form (or a new table)",
-		      paes_keytype_name(nk.type), paes_keytype_name(cur));
+		DMERR_LIMIT("key set: key form %s differs from the current %s - use the same form (or a new table)",
+			    paes_keytype_name(nk.type), paes_keytype_name(cur));
 		r = -EINVAL;
 		goto out;
 	}
@@ -441,13 +478,13 @@ static int paes_msg_install(struct paes_c *pc, char *arg, bool replace)
 
 		if (!replace && !same) {
 			spin_unlock_irq(&pc->lock);
-			DMERR("key set: verification pattern mismatch - use key replace for a new key");
+			DMERR_LIMIT("key set: verification pattern mismatch - use key replace for a new key");
 			r = -EINVAL;
 			goto out;
 		}
 		if (replace && same) {
 			spin_unlock_irq(&pc->lock);
-			DMERR("key replace: same effective key (verification pattern matches) - use key set");
+			DMERR_LIMIT("key replace: same effective key (verification pattern matches) - use key set");
 			r = -EINVAL;
 			goto out;
 		}
@@ -495,7 +532,7 @@ out:
 static int paes_msg_wipe(struct paes_c *pc)
 {
 	if (!dm_suspended(pc->ti)) {
-		DMERR("key wipe: the device must be suspended");
+		DMERR_LIMIT("key wipe: the device must be suspended");
 		return -EBUSY;
 	}
 	/*
@@ -514,9 +551,11 @@ static int paes_msg_wipe(struct paes_c *pc)
 }
 
 /*
- * key set <key>      same effective key (VP must match), e.g. re-wrapped
- * key replace <key>  a new effective key; older blocks read as EIO
- * key wipe           forget the key (not its VP); only while suspended
+ * key set <key>            same effective key (VP must match), re-wrapped
+ * key replace <key> [<gen>] a new effective key, only while the key is
+ *                          stale, lost or none (and gen is <gen>); older
+ *                          blocks read as EIO
+ * key wipe                 forget the key (not its VP); only suspended
  */
 int paes_message(struct dm_target *ti, unsigned int argc, char **argv,
 		 char *result, unsigned int maxlen)
@@ -534,15 +573,17 @@ int paes_message(struct dm_target *ti, unsigned int argc, char **argv,
 	mutex_lock(&pc->msg_lock);
 	if (argc >= 2 && !strcasecmp(argv[0], "key")) {
 		if (argc == 3 && !strcasecmp(argv[1], "set"))
-			r = paes_msg_install(pc, argv[2], false);
-		else if (argc == 3 && !strcasecmp(argv[1], "replace"))
-			r = paes_msg_install(pc, argv[2], true);
+			r = paes_msg_install(pc, argv[2], false, NULL);
+		else if ((argc == 3 || argc == 4) &&
+			 !strcasecmp(argv[1], "replace"))
+			r = paes_msg_install(pc, argv[2], true,
+					     argc == 4 ? argv[3] : NULL);
 		else if (argc == 2 && !strcasecmp(argv[1], "wipe"))
 			r = paes_msg_wipe(pc);
 		else
-			DMERR("invalid key message (key set|replace <key>, key wipe)");
+			DMERR_LIMIT("invalid key message (key set <key>, key replace <key> [<gen>], key wipe)");
 	} else {
-		DMERR("unrecognised message");
+		DMERR_LIMIT("unrecognised message");
 	}
 	mutex_unlock(&pc->msg_lock);
 	memalloc_noio_restore(noio);

@@ -39,6 +39,7 @@
 #include <linux/string.h>
 #include <linux/atomic.h>
 #include <linux/vmalloc.h>
+#include <crypto/algapi.h>
 
 #include "dm-paes.h"
 
@@ -47,11 +48,13 @@
 
 /*
  * dm-crypt's workqueue tuning flags, accepted so that dm-crypt style
- * tables load; dm-paes chooses where its crypto runs by itself.
+ * tables load, and echoed in the table line so that a copy of it loads the
+ * same; dm-paes chooses where its crypto runs by itself.  The order is the
+ * order of the table line.
  */
 static const char * const paes_wq_opts[] = {
-	"no_read_workqueue", "no_write_workqueue", "same_cpu_crypt",
-	"submit_from_crypt_cpus",
+	"same_cpu_crypt", "submit_from_crypt_cpus", "no_read_workqueue",
+	"no_write_workqueue",
 };
 
 /* index in paes_wq_opts[] (names are case-insensitive), or -1 */
@@ -69,7 +72,7 @@ static int paes_ctr_opts(struct dm_target *ti, struct paes_c *pc,
 			 unsigned int argc, char **argv)
 {
 	bool seen_ss = false, seen_large = false, seen_disc = false;
-	bool seen_to = false, seen_wq[4] = { }, *seen;
+	bool seen_to = false, seen_vp = false, seen_wq[4] = { }, *seen;
 	unsigned int nopt, i, v;
 
 	if (!argc)
@@ -88,8 +91,9 @@ static int paes_ctr_opts(struct dm_target *ti, struct paes_c *pc,
 		int wq = paes_wq_opt(o);
 
 		if (wq >= 0) {
-			/* dm-crypt's workqueue flags: accepted, no effect */
+			/* dm-crypt's workqueue flags: no effect, echoed */
 			seen = &seen_wq[wq];
+			pc->wq_flags |= 1U << wq;
 		} else if (!strcasecmp(o, "iv_large_sectors")) {
 			seen = &seen_large;
 			pc->iv_large_sectors = true;
@@ -111,6 +115,15 @@ static int paes_ctr_opts(struct dm_target *ti, struct paes_c *pc,
 				return -EINVAL;
 			}
 			pc->key_timeout_ms = v;
+		} else if (!strncasecmp(o, "vp:", 3)) {
+			/* checked against the key once that is parsed */
+			seen = &seen_vp;
+			if (strlen(o + 3) != 2 * PAES_VP_SIZE ||
+			    hex2bin(pc->vp, o + 3, PAES_VP_SIZE)) {
+				ti->error = "Invalid vp (the verification pattern: 32 hex digits)";
+				return -EINVAL;
+			}
+			pc->have_vp = true;
 		} else {
 			ti->error = "Unknown optional argument";
 			return -EINVAL;
@@ -261,6 +274,11 @@ static int paes_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		r = paes_key_vp(&key, vp);
 		if (r) {
 			ti->error = "Protected key does not match the current wrapping key (stale token)";
+			r = -EINVAL;
+			goto bad;
+		}
+		if (pc->have_vp && crypto_memneq(vp, pc->vp, PAES_VP_SIZE)) {
+			ti->error = "Key does not match the verification pattern (vp:) - another effective key";
 			r = -EINVAL;
 			goto bad;
 		}
@@ -491,7 +509,9 @@ static void paes_status(struct dm_target *ti, status_type_t type,
 			unsigned int maxlen)
 {
 	struct paes_c *pc = ti->private;
-	unsigned int sz = 0, nopt;
+	unsigned int sz = 0, nopt, i;
+	u8 vp[PAES_VP_SIZE];
+	bool have_vp;
 	enum paes_key_state state;
 	enum paes_keytype kt;
 	u64 gen, stale, lost, total, expired, epoch, requeued;
@@ -529,6 +549,16 @@ static void paes_status(struct dm_target *ti, status_type_t type,
 		break;
 
 	case STATUSTYPE_TABLE:
+		/*
+		 * The VP is printed so that a copy of this line, whose key
+		 * is "-" for a hex key, accepts only the right key: it is a
+		 * key check value, not key material (docs/target.md).
+		 */
+		spin_lock_irq(&pc->lock);
+		have_vp = pc->have_vp;
+		memcpy(vp, pc->vp, PAES_VP_SIZE);
+		spin_unlock_irq(&pc->lock);
+
 		DMEMIT("%s ", PAES_CIPHER);
 		/* a hex key is never printed, only a keyring reference */
 		mutex_lock(&pc->msg_lock);
@@ -542,7 +572,8 @@ static void paes_status(struct dm_target *ti, status_type_t type,
 
 		nopt = !!ti->num_discard_bios + pc->iv_large_sectors +
 		       (pc->sector_size != SECTOR_SIZE) +
-		       (pc->key_timeout_ms != PAES_DEFAULT_TIMEOUT_MS);
+		       (pc->key_timeout_ms != PAES_DEFAULT_TIMEOUT_MS) +
+		       hweight32(pc->wq_flags) + have_vp;
 		if (nopt) {
 			DMEMIT(" %u", nopt);
 			if (ti->num_discard_bios)
@@ -553,6 +584,11 @@ static void paes_status(struct dm_target *ti, status_type_t type,
 				DMEMIT(" iv_large_sectors");
 			if (pc->key_timeout_ms != PAES_DEFAULT_TIMEOUT_MS)
 				DMEMIT(" key_timeout:%u", pc->key_timeout_ms);
+			for (i = 0; i < ARRAY_SIZE(paes_wq_opts); i++)
+				if (pc->wq_flags & (1U << i))
+					DMEMIT(" %s", paes_wq_opts[i]);
+			if (have_vp)
+				DMEMIT(" vp:%*phN", PAES_VP_SIZE, vp);
 		}
 		break;
 
@@ -610,7 +646,7 @@ static void paes_io_hints(struct dm_target *ti, struct queue_limits *limits)
 
 static struct target_type paes_target = {
 	.name = "paes",
-	.version = {1, 1, 0},
+	.version = {1, 2, 0},
 	/*
 	 * REQ_NOWAIT: map() never sleeps for such a bio (see paes_map()),
 	 * so io_uring issues to us inline instead of from an io-wq worker.
