@@ -150,7 +150,7 @@ dmc create io --table "0 32768 paes paes-xts-plain64 $(token xts-256 "$clr") 0 $
 dm=$(dmsetup info -c --noheadings -o blkdevname io)
 check "discard_max_bytes>0 ($(cat /sys/block/$dm/queue/discard_max_bytes))" \
 	[ "$(cat /sys/block/$dm/queue/discard_max_bytes)" -gt 0 ]
-check "table shows allow_discards" sh -c "dmsetup table io | grep -q ' 1 allow_discards$'"
+check "table shows allow_discards" sh -c "dmsetup table io | grep -qE ' 2 allow_discards vp:[0-9a-f]{32}$'"
 head -c $((4 << 20)) /dev/urandom >/tmp/d
 ddw /tmp/d /dev/mapper/io 1M 0
 sync

@@ -46,8 +46,19 @@ refuse "Invalid sector_size" "0 $S $P $tok 0 $l1 0 1 sector_size:1536"
 refuse "Unknown optional argument" "0 $S $P $tok 0 $l1 0 1 integrity:28:aead"
 refuse "Duplicate optional argument" "0 $S $P $tok 0 $l1 0 2 same_cpu_crypt same_cpu_crypt"
 if dmc create wqopts --table "0 $S $P $tok 0 $l1 0 4 no_read_workqueue no_write_workqueue same_cpu_crypt submit_from_crypt_cpus"; then
-	ok "dm-crypt workqueue flags accepted"; dm_remove wqopts
+	ok "dm-crypt workqueue flags accepted"
+	check "and echoed in the table line" sh -c "dmsetup table wqopts |
+		grep -qE ' 5 same_cpu_crypt submit_from_crypt_cpus no_read_workqueue no_write_workqueue vp:[0-9a-f]{32}\$'"
+	dm_remove wqopts
 else fail "dm-crypt workqueue flags refused"; fi
+vp0=00000000000000000000000000000000
+refuse "Invalid vp" "0 $S $P $tok 0 $l1 0 1 vp:"
+refuse "Invalid vp" "0 $S $P $tok 0 $l1 0 1 vp:0123"
+refuse "Invalid vp" "0 $S $P $tok 0 $l1 0 1 vp:${vp0}${vp0}"
+refuse "Invalid vp" "0 $S $P $tok 0 $l1 0 1 vp:${vp0:0:31}g"
+refuse "Invalid vp" "0 $S $P - 0 $l1 0 1 vp:${vp0}0"
+refuse "Duplicate optional argument" "0 $S $P - 0 $l1 0 2 vp:$vp0 VP:$vp0"
+refuse "does not match the verification pattern" "0 $S $P $tok 0 $l1 0 1 vp:$vp0"
 refuse "Duplicate optional argument" "0 $S $P $tok 0 $l1 0 2 allow_discards allow_discards"
 refuse "does not match <#opt>" "0 $S $P $tok 0 $l1 0 2 allow_discards"
 refuse "does not match <#opt>" "0 $S $P $tok 0 $l1 0 1 allow_discards iv_large_sectors"
@@ -89,6 +100,11 @@ msg_refuse foo bar
 msg_refuse key set "${tok}0"
 msg_refuse key set "$(patch "$tok" 4 02)"
 msg_refuse key replace "${tok:0:160}"
+msg_refuse key replace "$tok" x
+msg_refuse key replace "$tok" -1
+msg_refuse key replace "$tok" 1 1
+msg_refuse key replace "$(token xts-256 "$(randhex 64)")"
+msg_refuse key replace "$(token xts-256 "$(randhex 64)")" 1
 msg_refuse key set :160:logon:pdm:none
 msg_refuse key wipe now
 check "still valid gen=1" [ "$(field paes key)/$(field paes gen)" = valid/1 ]
