@@ -15,15 +15,19 @@
  *     numbers at their limits, option counts, duplicates, keyring
  *     references to keys of wrong size/type/state, lengths and offsets),
  *     issued through DM_DEV_CREATE + DM_TABLE_LOAD + resume + DM_DEV_REMOVE.
+ *     vp: options carry a VP the target printed for a pool key (its own
+ *     or another's), a random or a malformed one.
  *     A userspace model of the table rules says whether it must load.
  *     Refused: a clean errno, no inactive table, DM_LIST_DEVICES unchanged
  *     after the remove.  Accepted: resume works, status parses, the table
  *     line shows no key, a small O_DIRECT write/read round trip works.
- *  M  a target message (key set|replace|wipe, valid or mutated, or junk)
- *     to a live paes device, suspended (flush or noflush) or not.  A model
- *     of the key state machine predicts the outcome, gen, keytype and
- *     replaces; while the key is valid, block 0 must read back the last
- *     pattern written (EIO after a replace until rewritten).
+ *  M  a target message (key set|replace [<gen>]|wipe, valid or mutated,
+ *     or junk) to a live paes device (key or "-", maybe with vp:),
+ *     suspended (flush or noflush) or not.  A model of the key state
+ *     machine (replace only over a missing key, VPs) predicts the
+ *     outcome, gen, keytype, replaces and the table's vp:; while the key
+ *     is valid, block 0 must read back the last pattern written (EIO
+ *     after a replace until rewritten).
  *  P  a /dev/pkey ioctl: every number of the ABI and random ones, with
  *     random/mutated structures, lengths at limits, NULL, unmapped and
  *     too-short user buffers (guard pages).  A clean errno or success,
@@ -1040,17 +1044,98 @@ static bool status_sane(const char *st, char *state)
 	       !strcmp(state, "none") || !strcmp(state, "lost");
 }
 
+#define VPHEX 32	/* hex digits of a verification pattern (16 bytes) */
+
+/* a vp:<32 hex> word starts at @w (a key check value, not key material) */
+static bool vp_word(const char *w)
+{
+	return !strncmp(w, "vp:", 3) &&
+	       strspn(w + 3, "0123456789abcdef") == VPHEX &&
+	       (w[3 + VPHEX] == ' ' || !w[3 + VPHEX]);
+}
+
 /* a table line must never show key material: no long hex word */
 static bool table_leaks(const char *t)
 {
+	const char *start = t;
 	int run = 0;
 
 	for (; *t; t++) {
+		if ((t == start || t[-1] == ' ') && vp_word(t)) {
+			t += 3 + VPHEX - 1;
+			run = 0;
+			continue;
+		}
 		run = isxdigit((unsigned char)*t) ? run + 1 : 0;
 		if (run >= 32)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * The VPs the target printed for the pool keys, by keyid ("" not seen
+ * yet).  They depend on the clear key only, so they outlive rotations.
+ */
+static char pool_vp[2 * NCLR + 1][VPHEX + 1];
+
+/* the hex of the vp: word of a TABLE line into @vp, or "" */
+static void table_vp(const char *t, char *vp)
+{
+	const char *p = strstr(t, " vp:");
+
+	vp[0] = 0;
+	if (p && vp_word(p + 1)) {
+		memcpy(vp, p + 4, VPHEX);
+		vp[VPHEX] = 0;
+	}
+}
+
+/*
+ * A TABLE line of a target whose VP is that of key @keyid: it shows a
+ * vp: word, the one the same key showed before (a pool key's is learnt).
+ */
+static void check_table_vp(const char *t, int keyid, const char *what)
+{
+	char vp[VPHEX + 1];
+
+	table_vp(t, vp);
+	if (!*vp) {
+		fail("%s: table line without vp: %.200s", what, t);
+		return;
+	}
+	if (keyid < 1 || keyid > 2 * NCLR)
+		return;
+	if (!pool_vp[keyid][0])
+		memcpy(pool_vp[keyid], vp, sizeof(vp));
+	else if (strcmp(pool_vp[keyid], vp))
+		fail("%s: vp:%s, key %d showed vp:%s before", what, vp, keyid,
+		     pool_vp[keyid]);
+}
+
+/* keyid of a pool key whose learnt VP is @hex (any case), or 0 */
+static int vp_keyid(const char *hex)
+{
+	int k;
+
+	for (k = 1; k <= 2 * NCLR; k++)
+		if (pool_vp[k][0] && !strcasecmp(pool_vp[k], hex))
+			return k;
+	return 0;
+}
+
+/* a learnt VP at random, or NULL */
+static const char *known_vp(void)
+{
+	int k, start = 1 + rn(2 * NCLR);
+
+	for (k = 0; k < 2 * NCLR; k++) {
+		int i = 1 + (start - 1 + k) % (2 * NCLR);
+
+		if (pool_vp[i][0])
+			return pool_vp[i];
+	}
+	return NULL;
 }
 
 /* O_DIRECT round trip of @bytes at @off on dm device @dev; 0 ok */
@@ -1129,8 +1214,53 @@ struct tabcase {
 	bool unknown;		/* the model cannot tell */
 	struct keyarg key;
 	unsigned int ss;
+	bool vp_given;		/* a well-formed vp: option */
+	int vp_keyid;		/* the pool key it belongs to, 0 none known */
 	char why[96];
 };
+
+/* a vp:<hex> option: mostly the key's own VP or another key's */
+static void gen_vp_opt(char *b, size_t max, const struct keyarg *ka)
+{
+	int kid = ka->valid && !ka->none && ka->keyid < 100 ? ka->keyid : 0;
+	const char *other = known_vp();
+	uint8_t rb[VPHEX / 2];
+	char hex[2 * VPHEX + 2];
+	int k = rn(10);
+
+	rbytes(rb, sizeof(rb));
+	tohex(rb, sizeof(rb), hex);
+	if (k < 5 && kid && pool_vp[kid][0])
+		snprintf(hex, sizeof(hex), "%s", pool_vp[kid]);
+	else if (k < 7 && other)
+		snprintf(hex, sizeof(hex), "%s", other);
+	else if (k == 9)	/* malformed */
+		switch (rn(5)) {
+		case 0:
+			hex[VPHEX - 1] = 0;
+			break;
+		case 1:
+			strcat(hex, "0");
+			break;
+		case 2:
+			hex[rn(VPHEX)] = "gxz-+: "[rn(7)];
+			break;
+		case 3:
+			hex[0] = 0;
+			break;
+		default:	/* 64 digits, the size the issue first named */
+			memcpy(hex + VPHEX, hex, VPHEX);
+			hex[2 * VPHEX] = 0;
+			break;
+		}
+	snprintf(b, max, "%s%s", chance(10) ? "VP:" : "vp:", hex);
+	if (chance(10)) {	/* hex digits in capitals: still valid */
+		char *p;
+
+		for (p = b; *p; p++)
+			*p = toupper((unsigned char)*p);
+	}
+}
 
 static const char *const opt_names[] = {
 	"sector_size:", "iv_large_sectors", "allow_discards", "key_timeout:",
@@ -1173,6 +1303,11 @@ static void gen_table(struct tabcase *tc)
 				*p = toupper((unsigned char)*p);
 		}
 		optv[nopt++] = b;
+	}
+	if (chance(30)) {
+		gen_vp_opt(optbuf[nopt], sizeof(optbuf[nopt]), &tc->key);
+		optv[nopt] = optbuf[nopt];
+		nopt++;
 	}
 	snprintf(cipher, sizeof(cipher), "paes-xts-plain64");
 	spb = 1;
@@ -1328,7 +1463,8 @@ static void gen_table(struct tabcase *tc)
 		int argc = 0;
 		uint64_t v, nopt_v;
 		unsigned int ss = 512;
-		bool seenw[8] = { false };
+		bool seenw[9] = { false };
+		const char *vpv = NULL;
 
 		snprintf(tmp, sizeof(tmp), "%s", tc->params);
 		for (p = strtok_r(tmp, " ", &save); p && argc < 64;
@@ -1367,6 +1503,12 @@ static void gen_table(struct tabcase *tc)
 					w = 3;
 					if (!kstrtou(o + 12, UINT32_MAX, &v))
 						BAD("key_timeout");
+				} else if (w < 0 && !strncasecmp(o, "vp:", 3)) {
+					w = 8;
+					if (strlen(o + 3) != VPHEX ||
+					    strspn(o + 3, "0123456789abcdefABCDEF") != VPHEX)
+						BAD("vp");
+					vpv = o + 3;
 				}
 				if (w < 0)
 					BAD("unknown opt");
@@ -1389,6 +1531,18 @@ static void gen_table(struct tabcase *tc)
 			BAD("len align");
 		if (!tc->key.valid)
 			BAD("key");
+		if (vpv) {
+			tc->vp_given = true;
+			tc->vp_keyid = vp_keyid(vpv);
+			/*
+			 * A key must have this VP.  A VP not learnt yet is
+			 * never generated for its own key: another key's or
+			 * a random one, so a mismatch.
+			 */
+			if (!tc->key.none &&
+			    (tc->key.keyid >= 100 || tc->vp_keyid != tc->key.keyid))
+				BAD("vp mismatch");
+		}
 		if (strcmp(argv[3], loopdev)) {
 			char mm[32];
 
@@ -1510,12 +1664,29 @@ static void table_case(void)
 		if (dm_status(TABDEV, true, st, sizeof(st), NULL) ||
 		    table_leaks(st))
 			fail("table line shows key material or fails: %.80s", st);
+		else if (!strcmp(state, "valid"))
+			check_table_vp(st, tc.key.keyid, "table with a key");
+		else if (tc.vp_given)
+			check_table_vp(st, tc.vp_keyid, "'-' table with vp:");
 		if (!strcmp(state, "none")) {
-			/* "-": install a key first, in every target */
+			/*
+			 * "-": install a key first, in every target; with
+			 * vp: the key it names (a wrong one is refused), or
+			 * with a VP of no known key only a refusal.
+			 */
 			const struct tok *t = pick_tok(false);
 			char msg[400] = "key set ";
-			int i;
+			int i, want = tc.vp_given ? tc.vp_keyid : 0;
 
+			if (want) {
+				t = &pool[want - 1][rn(2)];
+				if (chance(20)) {	/* another key */
+					t = &pool[want % (2 * NCLR)][rn(2)];
+					want = -1;
+				}
+			} else if (tc.vp_given) {
+				want = -1;
+			}
 			tohex(t->b, t->n, msg + 8);
 			for (i = 0; i < ntgt; i++) {
 				msg_sector = i * tc.len;
@@ -1523,10 +1694,19 @@ static void table_case(void)
 				if (r)
 					break;
 			}
-			if (r)
+			if (want < 0) {
+				if (r != -EINVAL)
+					fail("key set of a key with another VP on a '-' table with vp: %s, want EINVAL",
+					     r ? strerror(-r) : "accepted");
+				goto remove;
+			}
+			if (r) {
 				fail("key set on a '-' table: %s", strerror(-r));
-			else
+			} else {
 				strcpy(state, "valid");
+				if (!dm_status(TABDEV, true, st, sizeof(st), NULL))
+					check_table_vp(st, t->keyid, "'-' table after key set");
+			}
 		}
 		if (!strcmp(state, "valid")) {
 			/*
@@ -1590,20 +1770,32 @@ static void msg_dev_create(void)
 	const struct tok *t = &pool[rn(2 * NCLR)][rn(2)];
 	int r;
 
+	const char *vp = NULL;
+	char vpopt[64] = "";
+
 	memset(&md, 0, sizeof(md));
 	md.ss = 512u << rn(4);
 	if (chance(30)) {
 		strcpy(hex, "-");
+		/* a '-' table that knows its key's VP: only that key fits */
+		vp = chance(50) ? known_vp() : NULL;
+		if (vp) {
+			md.have_vp = true;
+			md.keyid = vp_keyid(vp);
+		}
 	} else {
 		tohex(t->b, t->n, hex);
 		md.has_key = md.have_vp = true;
 		md.keyid = t->keyid;
 		md.form = t->form;
 		md.gen = 1;
+		vp = chance(30) && pool_vp[t->keyid][0] ? pool_vp[t->keyid] : NULL;
 	}
+	if (vp)
+		snprintf(vpopt, sizeof(vpopt), " vp:%s", vp);
 	snprintf(params, sizeof(params),
-		 "paes-xts-plain64 %s 0 %s 0 2 sector_size:%u key_timeout:10000",
-		 hex, msgloop, md.ss);
+		 "paes-xts-plain64 %s 0 %s 0 %d sector_size:%u key_timeout:10000%s",
+		 hex, msgloop, vp ? 3 : 2, md.ss, vpopt);
 	if ((r = dm_create(MSGDEV, &md.dev)) ||
 	    (r = dm_load(MSGDEV, 0, msg_sectors, params, 1)) ||
 	    (r = dm_suspend(MSGDEV, 0))) {
@@ -1670,8 +1862,15 @@ static void msg_check_state(const char *what)
 	sfield(st, "replaces", v, sizeof(v));
 	if (strtoull(v, NULL, 10) != md.epoch)
 		fail("after %s: replaces=%s, model %" PRIu64, what, v, md.epoch);
-	if (dm_status(MSGDEV, true, st, sizeof(st), NULL) || table_leaks(st))
+	if (dm_status(MSGDEV, true, st, sizeof(st), NULL) || table_leaks(st)) {
 		fail("after %s: table line shows key material: %.80s", what, st);
+	} else if (md.have_vp) {
+		check_table_vp(st, md.keyid, what);
+	} else {
+		table_vp(st, v);
+		if (*v)
+			fail("after %s: vp:%s shown, the model knows no VP", what, v);
+	}
 }
 
 static void msg_io(void)
@@ -1714,6 +1913,8 @@ static void msg_case(void)
 	bool expect = false, mut = chance(40);
 	bool is_set = false, is_replace = false, is_wipe = false;
 	bool bad_sector = false;
+	const char *gen_word = NULL;	/* key replace <key> <gen> */
+	char genbuf[64];
 
 	if (!md.live)
 		msg_dev_create();
@@ -1764,6 +1965,17 @@ static void msg_case(void)
 	} else if (op < 8) {
 		is_wipe = true;
 	}
+	/*
+	 * A replace needs a key that is gone: now and then, while
+	 * suspended, wipe it first as an admin would.
+	 */
+	if (is_replace && md.has_key && md.suspended && chance(50)) {
+		r = dm_msg(MSGDEV, "key wipe");
+		if (r)
+			fail("key wipe while suspended: %s", strerror(-r));
+		else
+			md.has_key = false;
+	}
 	if (is_set || is_replace) {
 		/* mostly a key that fits the rule of the operation */
 		gen_keyarg(&ka, false, mut);
@@ -1782,6 +1994,19 @@ static void msg_case(void)
 		snprintf(m, sizeof(m), "%s %s %s",
 			 chance(10) ? "KEY" : "key",
 			 is_set ? (chance(10) ? "Set" : "set") : "replace", ka.s);
+		if (is_replace && chance(40)) {	/* the generation replaced */
+			char nb[64];
+			size_t l = strlen(m);
+
+			if (chance(70))
+				snprintf(nb, sizeof(nb), "%" PRIu64, md.gen);
+			else if (chance(50))
+				snprintf(nb, sizeof(nb), "%" PRIu64, md.gen + 1);
+			else
+				rnum(nb);
+			snprintf(m + l, sizeof(m) - l, " %s", nb);
+			gen_word = strrchr(m, ' ') + 1;
+		}
 		if (mut && chance(10)) {	/* one word too many */
 			strcat(m, " extra");
 			ka.valid = false;
@@ -1792,28 +2017,34 @@ static void msg_case(void)
 			 mut && chance(30) ? " now" : "");
 		expect = md.suspended && !strchr(m + 4, ' ');
 	} else {
-		char w[3][64], x[2];
+		char w[4][64], x[2];
 		int nw;
 
 		msg_junk(m, sizeof(m));
 		if (m[0] == '@')
 			m[0] = 'x';	/* dm core's own messages */
 		/* junk may happen to be a valid message: model it too */
-		nw = sscanf(m, "%63s %63s %63s %1s", w[0], w[1], w[2], x);
+		nw = sscanf(m, "%63s %63s %63s %63s %1s", w[0], w[1], w[2],
+			    w[3], x);
 		if (strlen(m) < 150 && nw == 2 && !strcasecmp(w[0], "key") &&
 		    !strcasecmp(w[1], "wipe")) {
 			is_wipe = true;
 			expect = md.suspended;
-		} else if (strlen(m) < 150 && nw == 3 &&
+		} else if (strlen(m) < 150 && (nw == 3 || nw == 4) &&
 			   !strcasecmp(w[0], "key") &&
 			   (!strcasecmp(w[1], "set") ||
-			    !strcasecmp(w[1], "replace"))) {
+			    !strcasecmp(w[1], "replace")) &&
+			   (nw == 3 || !strcasecmp(w[1], "replace"))) {
 			is_set = !strcasecmp(w[1], "set");
 			is_replace = !is_set;
 			memset(&ka, 0, sizeof(ka));
 			snprintf(ka.s, sizeof(ka.s), "%s", w[2]);
 			model_keyword(&ka);
 			expect = ka.valid && !ka.none;
+			if (nw == 4) {
+				snprintf(genbuf, sizeof(genbuf), "%s", w[3]);
+				gen_word = genbuf;
+			}
 		}
 	}
 	/* the rules of key set / key replace against the current key */
@@ -1823,6 +2054,19 @@ static void msg_case(void)
 		expect = false;
 	if (expect && md.have_vp && is_replace && ka.keyid == md.keyid)
 		expect = false;
+	/*
+	 * The guard of key replace: never over a valid key.  This device
+	 * does no I/O while its key is stale, so its state is valid
+	 * whenever it has a key.  <gen> must be the current generation.
+	 */
+	if (expect && is_replace && md.has_key)
+		expect = false;
+	if (expect && gen_word) {
+		uint64_t g;
+
+		if (!kstrtou(gen_word, UINT64_MAX, &g) || g != md.gen)
+			expect = false;
+	}
 
 	/* now and then a sector outside the device: dm core refuses it */
 	if (chance(3)) {
