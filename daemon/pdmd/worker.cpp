@@ -87,7 +87,12 @@ void DeviceWorker::loop()
     if (io_flusher_expected() && !thread_is_io_flusher())
         log(LOG_CRIT, "PDM_WORKER_NOT_IO_FLUSHER dev=" + name_ +
                           ": this thread lacks PR_SET_IO_FLUSHER, its allocations may wait on swap");
-    auto backoff = std::chrono::seconds(1);
+    // While the key is stale every second counts against key_timeout, and a
+    // failed attempt costs two ioctls: retry soon, and never back off
+    // longer than a small part of the shortest sensible key_timeout.
+    constexpr auto first_backoff = std::chrono::milliseconds(100);
+    constexpr auto max_backoff = std::chrono::milliseconds(2000);
+    std::chrono::milliseconds backoff = first_backoff;
     bool retry = false;
     prepare(false);
     std::unique_lock lk(m_);
@@ -117,11 +122,11 @@ void DeviceWorker::loop()
         cv_.notify_all();
         if (done) {
             retry = false;
-            backoff = std::chrono::seconds(1);
+            backoff = first_backoff;
         } else {
             // Still stale: try again even without a new event, backing off.
             if (retry)
-                backoff = std::min(backoff * 2, std::chrono::seconds(30));
+                backoff = std::min(backoff * 2, max_backoff);
             retry = true;
         }
     }
