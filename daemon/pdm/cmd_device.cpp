@@ -72,7 +72,7 @@ int create_all(const Common& c, const CreateOptions& co)
                 std::cout << e.name << ": exists, skipped\n";
                 continue;
             }
-            const DeviceState s{e.name, e.device, e.source, e.options};
+            const DeviceState s{e.name, e.device, e.source, e.options, {}};
             CreateOptions eco = co;
             eco.swapon = co.swapon && s.options.swap;
             create_device(c.cfg, s, eco);
@@ -280,7 +280,7 @@ int cmd_table(const Args& a)
     const auto e = find_pdmtab_entry(tab, name);
     if (!e)
         throw Error(Errc::not_found, "'" + name + "' is neither a device nor in " + c.cfg.pdmtab);
-    DeviceState s{e->name, resolve_device(e->device), e->source, e->options};
+    DeviceState s{e->name, resolve_device(e->device), e->source, e->options, {}};
     std::cout << format_paes_line(build_paes_table(s, device_sectors(s.device), xts_pair_token_size)) << "\n";
     return 0;
 }
@@ -315,7 +315,7 @@ int cmd_rekey(const Args& a)
                                          "--replace only for a stale, lost or missing key, or add --force");
     }
     const auto s = device_state_for(c.cfg, name, info.uuid);
-    const auto r = rekey_device(c.cfg, s, mode);
+    const auto r = rekey_device(c.cfg, s, mode, vm.count("force") > 0);
     std::cout << name << ": key " << (mode == RekeyMode::set ? "set" : "replaced") << ", "
               << key_state_name(r.before.key) << " -> " << key_state_name(r.after.key) << ", gen "
               << r.after.get("gen").value_or("?");

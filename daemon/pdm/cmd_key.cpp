@@ -108,7 +108,10 @@ int key_show(const Args& a)
               << "keytype:              " << keytype_name(k.info.keytype) << "\n"
               << "created:              " << k.info.created << "\n"
               << "mkvp:                 " << k.info.mkvp << "\n"
-              << "verification pattern: " << k.info.verification_pattern << "\n"
+              << "verification pattern: "
+              << (k.info.verification_pattern.empty() ? "- (recorded by the first 'pdm create' with the key)"
+                                                      : k.info.verification_pattern)
+              << "\n"
               << "trusted:              " << (k.trusted ? "yes" : "NO: " + k.untrusted_reason) << "\n";
     if (!k.trusted) {
         std::cerr << "pdm key show: key '" << p.name << "' is NOT trusted: " << k.untrusted_reason << "\n";

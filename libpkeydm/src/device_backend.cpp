@@ -1,6 +1,9 @@
 #include "pkeydm/device_backend.hpp"
 
+#include "pkeydm/error.hpp"
+#include "pkeydm/paes_table.hpp"
 #include "pkeydm/recovery_record.hpp"
+#include "pkeydm/repository.hpp"
 #include "pkeydm/swap.hpp"
 
 namespace pkeydm {
@@ -42,6 +45,19 @@ void SystemBackend::state_remove(const std::string& dir, const std::string& name
 {
     remove_recovery_record(name);
     remove_device_state(dir, name);
+}
+
+std::string SystemBackend::dm_table_vp(const std::string& name)
+{
+    const auto t = pkeydm::dm_table(name);
+    if (t.size() != 1 || t[0].type != paes_target)
+        throw Error(Errc::devmapper, "'" + name + "' does not have a single paes target after its create");
+    return parse_paes_params(t[0].start, t[0].length, t[0].params).vp;
+}
+
+void SystemBackend::key_record_vp(const std::string& dir, const std::string& key, const std::string& vp)
+{
+    Repository(dir).record_verification_pattern(key, vp);
 }
 
 void SystemBackend::make_swap(const std::string& path)

@@ -1,7 +1,10 @@
+#include <syslog.h>
+
 #include <cerrno>
 
 #include "pkeydm/device_backend.hpp"
 #include "pkeydm/error.hpp"
+#include "pkeydm/log_sink.hpp"
 #include "pkeydm/token.hpp"
 
 namespace pkeydm {
@@ -100,7 +103,33 @@ void create_device_with(DeviceBackend& b, const ManagerConfig& cfg, const Device
         } catch (const Error& e) {
             if (e.sys_errno() == EEXIST)
                 made.device = false;  // someone else's, made since the check
+            // pdm builds the table itself: with vp:, a refused load is
+            // almost always a key that is not the one the pattern belongs to.
+            // The errno does not tell: libdevmapper removes the device whose
+            // load failed and reports that remove's errno (ENXIO), not the
+            // load's EINVAL.  EEXIST and EBUSY are other failures.
+            if (!s.vp.empty() && e.sys_errno() != EEXIST && e.sys_errno() != EBUSY)
+                throw Error(Errc::verify,
+                            std::string(e.what()) + ": the key of '" + s.name + "' (" +
+                                format_key_source(s.source) + ") is likely not the key whose verification pattern " +
+                                s.vp + " was recorded; the kernel log says 'does not match the verification pattern' "
+                                "if so",
+                            EINVAL);
             throw;
+        }
+        // The pattern the target computed (or was given): with the state, so
+        // every later table carries it, and in the .info of a secure key.
+        DeviceState known = s;
+        known.vp = b.dm_table_vp(s.name);
+        if (known.vp != s.vp)
+            b.state_save(cfg.state_dir, known, material);
+        if (s.source.kind == KeySourceKind::secure && !known.vp.empty()) {
+            try {
+                b.key_record_vp(cfg.keys.repository, s.source.arg, known.vp);
+            } catch (const std::exception& e) {
+                log_to_sink(LOG_WARNING, "'" + s.name + "' works, but its verification pattern " + known.vp +
+                                             " was not recorded for secure key '" + s.source.arg + "': " + e.what());
+            }
         }
         if (s.options.swap && co.mkswap)
             b.make_swap(mapper_path(s.name));
@@ -127,6 +156,10 @@ void create_device(const ManagerConfig& cfg, DeviceState s, const CreateOptions&
     s.device = resolve_device(s.device);
     const auto sectors = device_sectors(s.device);
     const auto key = load_key_source(s.source, s.options.xts_bits, cfg.keys);
+    // A secure key's pattern, recorded by an earlier create: the table
+    // carries it, and the kernel refuses a .skey that is another key.
+    if (s.vp.empty())
+        s.vp = key.vp;
     const auto token = derive_xts_token(key, cfg.keys);
     create_device_with(b, cfg, s, sectors, token, key.material.span(), co);
 }

@@ -9,6 +9,7 @@
 
 #include "pkeydm/error.hpp"
 #include "pkeydm/files.hpp"
+#include "pkeydm/paes_table.hpp"
 
 namespace pkeydm {
 
@@ -69,6 +70,8 @@ std::string format_device_state(const DeviceState& s)
     j["iv_large_sectors"] = s.options.iv_large_sectors;
     if (s.options.key_timeout_ms)
         j["key_timeout_ms"] = *s.options.key_timeout_ms;
+    if (!s.vp.empty())
+        j["vp"] = s.vp;
     return j.dump(2) + "\n";
 }
 
@@ -97,6 +100,9 @@ DeviceState parse_device_state(std::string_view text, std::string_view what)
         s.options.iv_large_sectors = j.value("iv_large_sectors", false);
         if (j.contains("key_timeout_ms"))
             s.options.key_timeout_ms = u32_field(j, "key_timeout_ms", 0, w);
+        // Absent in state files of older pdm versions: not known yet.
+        if (j.contains("vp"))
+            s.vp = normalize_vp(j.at("vp").get<std::string>(), w + ": vp");
         return s;
     } catch (const nlohmann::json::exception& e) {
         throw Error(Errc::config, w + ": " + e.what());

@@ -73,6 +73,7 @@ LoadedKeySource load_key_source(const KeySource& src, unsigned xts_bits, const K
                                           std::to_string(key.skey.size()) + " bytes, an XTS key has " +
                                           std::to_string(2 * secure_key_token_size));
         k.material = std::move(key.skey);
+        k.vp = key.info.verification_pattern;
         return k;
     }
     case KeySourceKind::clear: {

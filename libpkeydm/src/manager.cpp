@@ -4,6 +4,7 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <syslog.h>
 
 #include <cerrno>
 
@@ -11,6 +12,7 @@
 #include "pkeydm/dm.hpp"
 #include "pkeydm/error.hpp"
 #include "pkeydm/keyring.hpp"
+#include "pkeydm/log_sink.hpp"
 #include "pkeydm/recovery_record.hpp"
 #include "pkeydm/swap.hpp"
 #include "pkeydm/token.hpp"
@@ -61,6 +63,7 @@ PaesTable build_paes_table(const DeviceState& s, std::uint64_t sectors, std::siz
     t.iv_large_sectors = s.options.iv_large_sectors;
     t.allow_discards = s.options.discard;
     t.key_timeout_ms = s.options.key_timeout_ms;
+    t.vp = s.vp;
     return t;
 }
 
@@ -95,7 +98,7 @@ DeviceState device_state_for(const ManagerConfig& cfg, const std::string& name, 
         return *s;
     const auto tab = load_pdmtab(cfg.pdmtab);
     if (auto e = find_pdmtab_entry(tab, name))
-        return {e->name, e->device, e->source, e->options};
+        return {e->name, e->device, e->source, e->options, {}};
     const auto kind = kind_from_uuid(uuid);
     if (kind == KeySourceKind::ephemeral) {
         DeviceState s;
@@ -121,20 +124,101 @@ PaesStatus paes_status(const std::string& name)
     return parse_paes_status(st[0].params);
 }
 
-RekeyResult inject_key(const std::string& name, const SecureBuffer& token, RekeyMode mode)
+RekeyResult inject_key(const std::string& name, const SecureBuffer& token, RekeyMode mode,
+                       std::optional<std::uint64_t> replacing_gen)
 {
     RekeyResult r;
     r.before = paes_status(name);
     const auto desc = key_description(name);
     const LogonKeyLoad key(desc, token.span());
-    const std::string msg =
+    std::string msg =
         std::string(mode == RekeyMode::set ? "key set " : "key replace ") + keyring_reference(token.size(), desc);
-    dm_message(name, 0, msg);
+    std::string gen;
+    if (mode == RekeyMode::replace) {
+        // The target refuses the replace if a key was installed since this
+        // generation: a replace that raced a key set makes nothing unreadable.
+        const auto g = replacing_gen ? replacing_gen : r.before.number("gen");
+        if (!g)
+            throw Error(Errc::devmapper, "'" + name + "': status shows no key generation (gen=)");
+        gen = std::to_string(*g);
+        msg += " " + gen;
+    }
+    try {
+        dm_message(name, 0, msg);
+    } catch (const Error& e) {
+        if (mode == RekeyMode::replace && e.sys_errno() == EBUSY)
+            throw Error(Errc::verify,
+                        std::string(e.what()) + ": the target refuses key replace while the key is valid, or when "
+                                                "a key was set since generation " +
+                            gen + " (see 'pdm status " + name + "')",
+                        EBUSY);
+        throw;
+    }
     r.after = paes_status(name);
     return r;
 }
 
-RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMode mode)
+namespace {
+
+// Resumes the device when it goes out of scope, whatever happened meanwhile.
+class ResumeGuard {
+public:
+    explicit ResumeGuard(std::string name) : name_(std::move(name)) {}
+    ~ResumeGuard()
+    {
+        try {
+            dm_resume(name_);
+        } catch (const std::exception& e) {
+            log_to_sink(LOG_ERR, "'" + name_ + "' stays suspended: " + e.what() + " - run 'dmsetup resume " +
+                                     name_ + "'");
+        }
+    }
+    ResumeGuard(const ResumeGuard&) = delete;
+    ResumeGuard& operator=(const ResumeGuard&) = delete;
+
+private:
+    std::string name_;
+};
+
+// The target replaces only a key that is gone.  To replace a valid one on
+// purpose: suspend (I/O drains under the old key), wipe it, replace, resume.
+RekeyResult replace_valid_key(const std::string& name, const SecureBuffer& token)
+{
+    const auto before = paes_status(name);
+    RekeyResult r;
+    {
+        dm_suspend(name, false);
+        const ResumeGuard resume(name);
+        dm_message(name, 0, std::string_view("key wipe"));
+        r = inject_key(name, token, RekeyMode::replace, before.number("gen"));
+    }
+    r.before = before;
+    r.after = paes_status(name);
+    return r;
+}
+
+// A replace changes the key's verification pattern: the state file keeps
+// the new one, as create does, for the tables loaded later.
+void record_replaced_vp(const ManagerConfig& cfg, const std::string& name) noexcept
+{
+    try {
+        auto st = load_device_state(cfg.state_dir, name);
+        if (!st)
+            return;
+        const auto t = dm_table(name);
+        if (t.size() != 1 || t[0].type != paes_target)
+            return;
+        st->vp = parse_paes_params(t[0].start, t[0].length, t[0].params).vp;
+        save_device_state(cfg.state_dir, *st);
+    } catch (const std::exception& e) {
+        log_to_sink(LOG_WARNING, "'" + name + "': key replaced, but the new verification pattern was not recorded in " +
+                                     cfg.state_dir + "/" + name + ".json: " + e.what());
+    }
+}
+
+}  // namespace
+
+RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMode mode, bool force)
 {
     if (mode == RekeyMode::set && !rederivable(s.source.kind))
         throw Error(Errc::verify, "'" + s.name +
@@ -142,7 +226,12 @@ RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMo
                                       "(key replace) loses the data written before");
     const auto token = mode == RekeyMode::set ? derive_xts_token(s.source, s.options.xts_bits, cfg.keys)
                                               : random_xts_token(s.options.xts_bits, cfg.keys);
-    return inject_key(s.name, token, mode);
+    const auto r = mode == RekeyMode::replace && force && paes_status(s.name).key == KeyState::valid
+                       ? replace_valid_key(s.name, token)
+                       : inject_key(s.name, token, mode);
+    if (mode == RekeyMode::replace)
+        record_replaced_vp(cfg, s.name);
+    return r;
 }
 
 DeviceReport device_report(const std::string& name)

@@ -73,6 +73,18 @@ TableKey parse_table_key(std::string_view f)
     return k;
 }
 
+std::string normalize_vp(std::string_view hex, std::string_view what)
+{
+    if (hex.size() != paes_vp_hex_digits || !is_hex(hex))
+        throw Error(Errc::config, std::string(what) + ": verification pattern '" + std::string(hex) +
+                                      "' is not 32 hex digits");
+    std::string vp(hex);
+    for (auto& c : vp)
+        if (c >= 'A' && c <= 'F')
+            c = static_cast<char>(c - 'A' + 'a');
+    return vp;
+}
+
 std::string format_table_key(const TableKey& key)
 {
     switch (key.kind) {
@@ -98,6 +110,8 @@ std::string format_paes_params(const PaesTable& t)
         opts.push_back("key_timeout:" + std::to_string(*t.key_timeout_ms));
     for (const auto& o : t.other_options)
         opts.push_back(o);
+    if (!t.vp.empty())
+        opts.push_back("vp:" + normalize_vp(t.vp, "paes table"));
     std::string s = t.cipher + " " + format_table_key(t.key) + " " + std::to_string(t.iv_offset) + " " + t.device +
                     " " + std::to_string(t.offset);
     if (!opts.empty()) {
@@ -145,6 +159,8 @@ PaesTable parse_paes_params(std::uint64_t start, std::uint64_t length, std::stri
             if (v > UINT32_MAX)
                 bad("key_timeout " + std::to_string(v) + " ms is too large");
             t.key_timeout_ms = static_cast<std::uint32_t>(v);
+        } else if (o.starts_with("vp:") || o.starts_with("VP:")) {
+            t.vp = normalize_vp(o.substr(3), "paes table: vp");
         } else {
             t.other_options.emplace_back(o);
         }

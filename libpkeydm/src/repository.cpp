@@ -12,8 +12,8 @@
 #include "pkeydm/error.hpp"
 #include "pkeydm/files.hpp"
 #include "pkeydm/hex.hpp"
+#include "pkeydm/paes_table.hpp"
 #include "pkeydm/pdmtab.hpp"
-#include "pkeydm/sha256.hpp"
 
 namespace pkeydm {
 
@@ -78,20 +78,6 @@ void check_secure_key_blob(std::span<const std::uint8_t> skey, KeyType type, std
     }
 }
 
-std::string verification_pattern(KeyType type, std::span<const std::uint8_t> skey)
-{
-    static constexpr std::uint8_t tag[] = {'p', 'd', 'm', '-', 'v', 'p', '-', '1'};
-    const auto t = static_cast<std::uint32_t>(type);
-    const std::uint8_t be[4] = {static_cast<std::uint8_t>(t >> 24), static_cast<std::uint8_t>(t >> 16),
-                                static_cast<std::uint8_t>(t >> 8), static_cast<std::uint8_t>(t)};
-    Sha256 h;
-    h.update(tag);
-    h.update(be);
-    h.update(skey);
-    const auto d = h.finish();
-    return hex_encode(d);
-}
-
 std::string format_key_info(const KeyInfo& i)
 {
     return "# pdm secure key repository entry; written by pdm, do not edit\n"
@@ -100,13 +86,13 @@ std::string format_key_info(const KeyInfo& i)
            "created=" + i.created + "\n" +
            // mkvp is optional: an empty "mkvp=" line would not parse back.
            (i.mkvp.empty() ? "" : "mkvp=" + i.mkvp + "\n") +
-           "verification-pattern=" + i.verification_pattern + "\n";
+           (i.verification_pattern.empty() ? "" : "verification-pattern=" + i.verification_pattern + "\n");
 }
 
 KeyInfo parse_key_info(std::string_view text, std::string_view what)
 {
     KeyInfo info;
-    bool have_type = false, have_vp = false, have_name = false;
+    bool have_type = false, have_name = false;
     unsigned lineno = 0;
     std::size_t pos = 0;
     while (pos < text.size()) {
@@ -138,10 +124,15 @@ KeyInfo parse_key_info(std::string_view text, std::string_view what)
                 throw Error(Errc::config, at + ": mkvp must be 16 hex digits");
             info.mkvp = val;
         } else if (key == "verification-pattern") {
-            if (val.size() != 64 || !is_hex(val))
-                throw Error(Errc::config, at + ": verification-pattern must be 64 hex digits");
-            info.verification_pattern = val;
-            have_vp = true;
+            // 64 hex digits: the SHA-256 of the .skey older versions wrote,
+            // which says nothing about the effective key.  Ignored; the next
+            // create records the target's pattern instead.
+            if (val.size() == 64 && is_hex(val))
+                continue;
+            if (val.size() != paes_vp_hex_digits || !is_hex(val))
+                throw Error(Errc::config, at + ": verification-pattern must be 32 hex digits (the dm-paes "
+                                               "verification pattern of the key)");
+            info.verification_pattern = normalize_vp(val, at);
         }
         // Unknown fields: ignored, so newer versions may add some.
     }
@@ -149,8 +140,6 @@ KeyInfo parse_key_info(std::string_view text, std::string_view what)
         throw Error(Errc::config, std::string(what) + ": field 'name' missing");
     if (!have_type)
         throw Error(Errc::config, std::string(what) + ": field 'keytype' missing");
-    if (!have_vp)
-        throw Error(Errc::config, std::string(what) + ": field 'verification-pattern' missing");
     return info;
 }
 
@@ -181,7 +170,6 @@ KeyInfo Repository::store(const std::string& name, std::span<const std::uint8_t>
     info.keytype = type;
     info.created = now_iso8601();
     info.mkvp = hex_encode(parse_secure_key_token(skey.first(secure_key_token_size)).mkvp);
-    info.verification_pattern = verification_pattern(type, skey);
     // .skey first: a crash between the two leaves an entry that load()
     // reports untrusted rather than an .info without a key.
     write_file_atomic(path(name, ".skey"), skey, 0600);
@@ -216,8 +204,6 @@ RepositoryKey Repository::load(const std::string& name) const
     } catch (const Error& e) {
         return untrusted(e.what());
     }
-    if (verification_pattern(k.info.keytype, k.skey.span()) != k.info.verification_pattern)
-        return untrusted("verification pattern in " + ipath + " does not match " + spath);
     if (!k.info.mkvp.empty() &&
         hex_encode(parse_secure_key_token(k.skey.span().first(secure_key_token_size)).mkvp) != k.info.mkvp)
         return untrusted("MKVP in " + ipath + " does not match " + spath);
@@ -250,6 +236,22 @@ std::vector<std::string> Repository::list() const
     ::closedir(d);
     std::sort(out.begin(), out.end());
     return out;
+}
+
+bool Repository::record_verification_pattern(const std::string& name, const std::string& vp)
+{
+    check_name(name);
+    const auto pattern = normalize_vp(vp, "verification pattern of key '" + name + "'");
+    check_dir_trust(dir_, Errc::keysource);
+    FileLock lock(dir_ + "/.lock", true);
+    const std::string ipath = path(name, ".info");
+    const auto text = read_trusted_file(ipath, 4096, FileTrust::config, Errc::keysource);
+    auto info = parse_key_info(std::string(text.view()), ipath);
+    if (!info.verification_pattern.empty())
+        return false;
+    info.verification_pattern = pattern;
+    write_file_atomic(ipath, format_key_info(info), 0600);
+    return true;
 }
 
 bool Repository::exists(const std::string& name) const

@@ -1,5 +1,5 @@
 // Writes the seed inputs that are binary or computed (tokens, sysfs blobs,
-// .info files whose verification pattern matches the harness's secure key)
+// .info files for the harness's secure key)
 // into OUTDIR/<target>/, at build time, so the source tree holds only text.
 //   fuzz_seeds OUTDIR
 #include <sys/stat.h>
@@ -92,14 +92,15 @@ int main(int argc, char** argv)
     put("token", "cca-pair", skey);
     put("token", "cca-single", std::span(skey).first(64));
 
-    // .info files that match the harness's .skey (trusted), and one that
-    // does not (untrusted).
+    // .info files of the harness's .skey: without and with a verification
+    // pattern (trusted), and one of another keytype (untrusted).
     KeyInfo info;
     info.name = "k";
     info.keytype = KeyType::aes_xts_256;
     info.created = "2024-01-01T00:00:00Z";
     info.mkvp = "5a5b5c5d5e5f6061";
-    info.verification_pattern = verification_pattern(info.keytype, skey);
+    put_text("repository_info", "no-vp.info", format_key_info(info));
+    info.verification_pattern = "00112233445566778899aabbccddeeff";
     put_text("repository_info", "trusted.info", format_key_info(info));
     info.keytype = KeyType::aes_xts_128;
     put_text("repository_info", "wrong-type.info", format_key_info(info));

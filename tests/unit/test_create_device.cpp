@@ -30,12 +30,19 @@ public:
     std::map<std::string, std::string> keys;    // description -> owner tag
     std::map<std::string, std::string> states;  // name -> owner tag
     std::set<std::string> swaps;
-    std::string tag = "first";  // written into keys and states, to tell creators apart
+    // Written into keys and states, to tell creators apart: each thread is
+    // one creator, and a creator writes its state twice (the pattern).
+    static inline thread_local std::string tag = "first";
     bool fail_dm_create = false, fail_dm_remove = false, fail_mkswap = false, fail_swapon = false;
     bool other_creates_on_dm_create = false;  // dmsetup wins the race: EEXIST
     std::chrono::milliseconds create_delay{0};
     std::atomic<int> key_stores{0};
     SwapOptions last_swap;
+    std::map<std::string, std::string> tables;  // name -> params as loaded
+    std::map<std::string, std::string> vps;     // name -> pattern in the state
+    std::map<std::string, std::string> key_vps; // secure key -> recorded pattern
+    std::string target_vp = "00112233445566778899aabbccddeeff";  // of the key
+    bool fail_key_record = false;
 
     bool dm_exists(const std::string& name) override
     {
@@ -55,7 +62,12 @@ public:
             throw Error(Errc::devmapper, "device-mapper create of '" + name + "' failed: Invalid argument", EINVAL);
         if (devices.count(name))
             throw Error(Errc::devmapper, "device-mapper create of '" + name + "' failed: File exists", EEXIST);
+        // The target refuses a key whose pattern is not the table's vp:.
+        const auto vp = t.params.find(" vp:");
+        if (vp != std::string::npos && t.params.substr(vp + 4) != target_vp)
+            throw Error(Errc::devmapper, "device-mapper create of '" + name + "' failed: Invalid argument", EINVAL);
         devices.insert(name);
+        tables[name] = t.params;
     }
     void dm_remove(const std::string& name) override
     {
@@ -81,6 +93,7 @@ public:
     {
         const std::lock_guard l(m);
         states[s.name] = tag;
+        vps[s.name] = s.vp;
     }
     void state_remove(const std::string&, const std::string& name) override
     {
@@ -99,6 +112,18 @@ public:
             throw Error(Errc::io, "swapon " + path + ": Invalid argument", EINVAL);
         const std::lock_guard l(m);
         swaps.insert(path);
+    }
+    std::string dm_table_vp(const std::string& name) override
+    {
+        const std::lock_guard l(m);
+        return devices.count(name) ? target_vp : std::string();
+    }
+    void key_record_vp(const std::string&, const std::string& key, const std::string& vp) override
+    {
+        if (fail_key_record)
+            throw Error(Errc::io, "write /etc/pdm/keys/" + key + ".info: Read-only file system", EROFS);
+        const std::lock_guard l(m);
+        key_vps.emplace(key, vp);
     }
 };
 
@@ -143,6 +168,60 @@ BOOST_FIXTURE_TEST_CASE(success_leaves_device_key_state_and_swap, Fixture)
     // The lock went with the call: the next create of the name is refused
     // for the device, not blocked.
     BOOST_CHECK_EXCEPTION(create(b), Error, [](const Error& e) { return e.code() == Errc::usage; });
+}
+
+BOOST_FIXTURE_TEST_CASE(pattern_recorded_in_state_and_repository, Fixture)
+{
+    FakeBackend b;
+    s.source = {KeySourceKind::secure, "k1"};
+    create(b);
+    BOOST_TEST(b.tables["swap0"].find(" vp:") == std::string::npos);  // none known before
+    BOOST_TEST(b.vps["swap0"] == b.target_vp);
+    BOOST_TEST(b.key_vps["k1"] == b.target_vp);
+
+    // An ephemeral key's pattern goes to the state only.
+    FakeBackend e;
+    s.source = {KeySourceKind::ephemeral, ""};
+    create(e);
+    BOOST_TEST(e.vps["swap0"] == e.target_vp);
+    BOOST_TEST(e.key_vps.empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(known_pattern_goes_into_the_table, Fixture)
+{
+    FakeBackend b;
+    s.source = {KeySourceKind::secure, "k1"};
+    s.vp = b.target_vp;
+    create(b);
+    BOOST_TEST(b.tables["swap0"].ends_with(" vp:" + b.target_vp));
+}
+
+// A .skey that is not the key its recorded pattern belongs to: the kernel
+// refuses the table; pdm says so as a verification failure and undoes all.
+BOOST_FIXTURE_TEST_CASE(pattern_of_another_key_is_a_verification_failure, Fixture)
+{
+    FakeBackend b;
+    s.source = {KeySourceKind::secure, "k1"};
+    s.vp = std::string(32, 'f');
+    BOOST_CHECK_EXCEPTION(create(b), Error, [](const Error& e) {
+        const std::string w = e.what();
+        return e.code() == Errc::verify && w.find("secure:k1") != std::string::npos &&
+               w.find(std::string(32, 'f')) != std::string::npos;
+    });
+    BOOST_TEST(b.devices.empty());
+    BOOST_TEST(b.keys.empty());
+    BOOST_TEST(b.states.empty());
+}
+
+// The device works without the pattern in the repository: a warning only.
+BOOST_FIXTURE_TEST_CASE(unwritable_repository_does_not_fail_the_create, Fixture)
+{
+    FakeBackend b;
+    b.fail_key_record = true;
+    s.source = {KeySourceKind::secure, "k1"};
+    create(b);
+    BOOST_TEST(b.devices.count("swap0") == 1u);
+    BOOST_TEST(b.vps["swap0"] == b.target_vp);
 }
 
 BOOST_FIXTURE_TEST_CASE(swapon_gets_discard_and_priority_from_the_options, Fixture)
@@ -222,10 +301,7 @@ BOOST_FIXTURE_TEST_CASE(concurrent_create_loser_leaves_the_winners_key_and_state
     // Let the winner take the lock and get into dm_create.
     while (b.key_stores.load() == 0)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    {
-        const std::lock_guard l(b.m);
-        b.tag = "second";
-    }
+    FakeBackend::tag = "second";  // this thread is the loser
     BOOST_CHECK_EXCEPTION(create(b), Error, [](const Error& e) {
         return e.code() == Errc::usage && std::string(e.what()).find("already exists") != std::string::npos;
     });
@@ -235,6 +311,7 @@ BOOST_FIXTURE_TEST_CASE(concurrent_create_loser_leaves_the_winners_key_and_state
     BOOST_TEST(b.devices.count("swap0") == 1u);
     BOOST_TEST(b.keys[key_description("swap0")] == "first");
     BOOST_TEST(b.states["swap0"] == "first");
+    FakeBackend::tag = "first";
 }
 
 // remove_device takes the same lock: it cannot run while a create of the name

@@ -89,4 +89,26 @@ BOOST_AUTO_TEST_CASE(table_for_state)
     const auto t = build_paes_table(s, 2049, 160);  // rounds down to whole 4 KiB sectors
     BOOST_TEST(format_paes_line(t) == "0 2048 paes paes-xts-plain64 :160:logon:pdm:swap0 0 /dev/vdb 0 1 sector_size:4096");
     BOOST_CHECK_THROW(build_paes_table(s, 7, 160), Error);
+    // A known pattern goes into the table: the kernel then refuses any
+    // other effective key.
+    s.vp = "00112233445566778899aabbccddeeff";
+    BOOST_TEST(format_paes_line(build_paes_table(s, 2048, 160)) ==
+               "0 2048 paes paes-xts-plain64 :160:logon:pdm:swap0 0 /dev/vdb 0 2 sector_size:4096 "
+               "vp:00112233445566778899aabbccddeeff");
+}
+
+BOOST_AUTO_TEST_CASE(vp_field)
+{
+    DeviceState s;
+    s.name = "a";
+    BOOST_TEST(format_device_state(s).find("\"vp\"") == std::string::npos);
+    s.vp = "00112233445566778899aabbccddeeff";
+    BOOST_TEST(parse_device_state(format_device_state(s), "x").vp == s.vp);
+    // State files of older versions have no vp: still read, pattern unknown.
+    BOOST_TEST(parse_device_state(R"({"version":1,"name":"a","keysource":"ephemeral"})", "x").vp.empty());
+    BOOST_TEST(parse_device_state(R"({"name":"a","keysource":"ephemeral","vp":"00112233445566778899AABBCCDDEEFF"})",
+                                  "x")
+                   .vp == s.vp);
+    BOOST_CHECK_THROW(parse_device_state(R"({"name":"a","keysource":"ephemeral","vp":"0011"})", "x"), Error);
+    BOOST_CHECK_THROW(parse_device_state(R"({"name":"a","keysource":"ephemeral","vp":5})", "x"), Error);
 }

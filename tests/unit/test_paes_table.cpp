@@ -51,6 +51,23 @@ BOOST_AUTO_TEST_CASE(build_and_parse)
     BOOST_TEST(dm.params.starts_with("paes-xts-plain64 :160:logon:pdm:swap0 0 /dev/vdb 0 3"));
 }
 
+BOOST_AUTO_TEST_CASE(verification_pattern)
+{
+    // As the target prints it: last, with the dm-crypt workqueue flags kept.
+    const std::string line = "0 8 paes paes-xts-plain64 - 0 253:0 0 3 allow_discards same_cpu_crypt "
+                             "vp:00112233445566778899aabbccddeeff";
+    const auto p = parse_paes_line(line);
+    BOOST_TEST(p.vp == "00112233445566778899aabbccddeeff");
+    BOOST_TEST(p.other_options == std::vector<std::string>{"same_cpu_crypt"});
+    BOOST_TEST(format_paes_line(p) == line);
+    BOOST_TEST(parse_paes_line("0 8 paes paes-xts-plain64 - 0 253:0 0 1 vp:00112233445566778899AABBCCDDEEFF").vp ==
+               "00112233445566778899aabbccddeeff");
+    BOOST_TEST(error_of("0 8 paes paes-xts-plain64 - 0 253:0 0 1 vp:0011") ==
+               "paes table: vp: verification pattern '0011' is not 32 hex digits");
+    BOOST_TEST(error_of("0 8 paes paes-xts-plain64 - 0 253:0 0 1 vp:") ==
+               "paes table: vp: verification pattern '' is not 32 hex digits");
+}
+
 BOOST_AUTO_TEST_CASE(minimal_and_key_forms)
 {
     auto p = parse_paes_line("0 8 paes paes-xts-plain64 - 0 253:0 0");

@@ -45,7 +45,8 @@ BOOST_AUTO_TEST_CASE(store_load_list_remove)
     const auto skey = xts_skey();
     const auto info = repo.store("data", skey, KeyType::aes_xts_256, false);
     BOOST_TEST(info.mkvp == "5a5b5c5d5e5f6061");
-    BOOST_TEST(info.verification_pattern.size() == 64u);
+    // Known only once the target has seen the key (pdm create).
+    BOOST_TEST(info.verification_pattern.empty());
 
     struct stat st;
     BOOST_TEST(::stat((d.path / "keys/data.skey").c_str(), &st) == 0);
@@ -78,14 +79,16 @@ BOOST_AUTO_TEST_CASE(info_not_matching_key_is_untrusted)
     Repository repo(d.path.string());
     repo.store("a", xts_skey(), KeyType::aes_xts_256, false);
     repo.store("b", xts_skey(), KeyType::aes_xts_256, false);
-    // Another key's bytes under a's .info.
-    auto other = make_cca_token(256, 0x5a, 0x09);
-    auto other2 = make_cca_token(256, 0x5a, 0x02);
+    // Another key's bytes under a's .info, enciphered under another master
+    // key: the MKVP tells.  (Another key under the same master key is what
+    // the target's vp: refuses, once the .info has the pattern.)
+    auto other = make_cca_token(256, 0x60, 0x09);
+    auto other2 = make_cca_token(256, 0x60, 0x02);
     other.insert(other.end(), other2.begin(), other2.end());
     write_file_atomic((d.path / "a.skey").string(), other, 0600);
     auto k = repo.load("a");
     BOOST_TEST(!k.trusted);
-    BOOST_TEST(k.untrusted_reason.find("verification pattern") != std::string::npos);
+    BOOST_TEST(k.untrusted_reason.find("MKVP in") != std::string::npos);
     try {
         repo.load_trusted("a");
         BOOST_FAIL("no error");
@@ -124,11 +127,24 @@ BOOST_AUTO_TEST_CASE(info_format)
     i.keytype = KeyType::aes_xts_128;
     i.created = "2026-11-25T00:00:00Z";
     i.mkvp = "0011223344556677";
-    i.verification_pattern = std::string(64, 'a');
+    i.verification_pattern = std::string(32, 'a');
     const auto p = parse_key_info(format_key_info(i), "x.info");
     BOOST_TEST(p.name == "x");
     BOOST_TEST((p.keytype == KeyType::aes_xts_128));
     BOOST_TEST(p.mkvp == i.mkvp);
+    BOOST_TEST(p.verification_pattern == i.verification_pattern);
+    // Capitals are read as lower case, the form the target prints.
+    BOOST_TEST(parse_key_info("name=x\nkeytype=AES_256\nverification-pattern=" + std::string(32, 'B') + "\n",
+                              "x.info")
+                   .verification_pattern == std::string(32, 'b'));
+    // The SHA-256 of the .skey older versions wrote: read as no pattern.
+    BOOST_TEST(parse_key_info("name=x\nkeytype=AES_256\nverification-pattern=" + std::string(64, 'a') + "\n",
+                              "x.info")
+                   .verification_pattern.empty());
+    // None yet: the line is left out and parses back.
+    i.verification_pattern.clear();
+    BOOST_TEST(format_key_info(i).find("verification-pattern") == std::string::npos);
+    BOOST_TEST(parse_key_info(format_key_info(i), "x.info").verification_pattern.empty());
     // Without an mkvp (a hand-written .info may lack it) the formatted text
     // still parses back (found by fuzz.repository_info).
     i.mkvp.clear();
@@ -142,10 +158,40 @@ BOOST_AUTO_TEST_CASE(info_format)
         return std::string("no error");
     };
     BOOST_TEST(msg("name=x\nkeytype=AES_999\n") == "x.info:2: keytype 'AES_999' unknown");
-    BOOST_TEST(msg("name=x\nkeytype=AES_256\n") == "x.info: field 'verification-pattern' missing");
+    BOOST_TEST(msg("name=x\nkeytype=AES_256\n") == "no error");
+    BOOST_TEST(msg("name=x\nkeytype=AES_256\nverification-pattern=abc\n") ==
+               "x.info:3: verification-pattern must be 32 hex digits (the dm-paes verification pattern of the key)");
     BOOST_TEST(msg("name=x\nbogus\n") == "x.info:2: expected field=value");
     BOOST_TEST(msg("name=x\nmkvp=12\n") == "x.info:2: mkvp must be 16 hex digits");
     BOOST_TEST(msg("keytype=AES_256\n") == "x.info: field 'name' missing");
+}
+
+BOOST_AUTO_TEST_CASE(record_verification_pattern)
+{
+    TempDir d;
+    Repository repo(d.path.string());
+    repo.store("a", xts_skey(), KeyType::aes_xts_256, false);
+    const std::string vp = "00112233445566778899AABBCCDDEEFF";
+    BOOST_TEST(repo.record_verification_pattern("a", vp));
+    const auto k = repo.load("a");
+    BOOST_TEST(k.trusted);
+    BOOST_TEST(k.info.verification_pattern == "00112233445566778899aabbccddeeff");
+    // Recorded once: a later create never overwrites it.
+    BOOST_TEST(!repo.record_verification_pattern("a", std::string(32, 'f')));
+    BOOST_TEST(repo.load("a").info.verification_pattern == "00112233445566778899aabbccddeeff");
+    BOOST_CHECK_THROW(repo.record_verification_pattern("a", "xyz"), Error);
+
+    // An .info of an older version, with the SHA-256 of the .skey: trusted,
+    // no pattern, and the first create's pattern replaces the old line.
+    repo.store("old", xts_skey(), KeyType::aes_xts_256, false);
+    const auto ipath = (d.path / "old.info").string();
+    write_file_atomic(ipath, read_text_file(ipath, 4096) + "verification-pattern=" + std::string(64, 'c') + "\n",
+                      0600);
+    BOOST_TEST(repo.load("old").trusted);
+    BOOST_TEST(repo.load("old").info.verification_pattern.empty());
+    BOOST_TEST(repo.record_verification_pattern("old", vp));
+    BOOST_TEST(read_text_file(ipath, 4096).find(std::string(64, 'c')) == std::string::npos);
+    BOOST_TEST(repo.load("old").info.verification_pattern == "00112233445566778899aabbccddeeff");
 }
 
 BOOST_AUTO_TEST_CASE(bad_names)

@@ -35,6 +35,11 @@ public:
     virtual void state_remove(const std::string& dir, const std::string& name) = 0;
     virtual void make_swap(const std::string& path) = 0;
     virtual void swap_on(const std::string& path, const SwapOptions& o) = 0;
+    // The vp: of the device's live table (the target prints its key's
+    // verification pattern there); empty if it shows none.
+    virtual std::string dm_table_vp(const std::string& name) = 0;
+    // Repository::record_verification_pattern of secure key `key` in `dir`.
+    virtual void key_record_vp(const std::string& dir, const std::string& key, const std::string& vp) = 0;
 };
 
 // The real one: libdevmapper, the kernel keyring, /run/pdm, mkswap, swapon.
@@ -49,6 +54,8 @@ public:
     void state_remove(const std::string& dir, const std::string& name) override;
     void make_swap(const std::string& path) override;
     void swap_on(const std::string& path, const SwapOptions& o) override;
+    std::string dm_table_vp(const std::string& name) override;
+    void key_record_vp(const std::string& dir, const std::string& key, const std::string& vp) override;
 
 private:
     std::optional<LogonKeyLoad> key_;
@@ -60,7 +67,10 @@ FileLock lock_device_name(const std::string& state_dir, const std::string& name)
 
 // The transaction of create_device for a resolved device of `sectors`
 // sectors and a token already made: under the name's lock, refuse an
-// existing device, then keyring key, state file, dm device, mkswap, swapon.
+// existing device, then keyring key, state file, dm device (its table with
+// vp: when s.vp is known), the state again with the verification pattern the
+// target printed (and, for a secure key, the repository .info that has none
+// yet: a failure there is only warned about), mkswap, swapon.
 // On failure it undoes what this call made, newest first, and never the key
 // or state of a device that still exists afterwards (one it could not
 // remove, or one created by someone else): the error then says what was

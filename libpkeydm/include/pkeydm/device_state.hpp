@@ -5,7 +5,8 @@
 //    lives exactly as long as the device, marks it as pdm's, and tells pdmd
 //    whether the key can be derived again even when nothing else is known;
 //  - a state file /run/pdm/<name>.json (tmpfs: same lifetime as the device,
-//    0600): key source with its argument, XTS size, on-key-loss policy.
+//    0600): key source with its argument, XTS size, on-key-loss policy, and
+//    the verification pattern the target printed once the device existed.
 // pdmd reads the state file, falls back to the pdmtab entry of the same name,
 // and for an EPHEMERAL device without either uses the defaults (replace,
 // xts-256 from the loaded key size).
@@ -30,6 +31,10 @@ struct DeviceState {
     std::string device;  // resolved path
     KeySource source;
     DeviceOptions options;
+    // The target's verification pattern of the device's key (32 lower-case
+    // hex digits; empty until known).  Tables pdm loads carry it as vp:, so
+    // the kernel refuses any other effective key.
+    std::string vp;
 };
 
 std::string format_device_state(const DeviceState& s);  // JSON

@@ -40,6 +40,9 @@ struct LoadedKeySource {
     KeySource source;
     unsigned xts_bits = 256;
     SecureBuffer material;
+    // Secure: the verification pattern recorded in the repository .info
+    // (empty until the first create with the key).
+    std::string vp;
 };
 LoadedKeySource load_key_source(const KeySource& src, unsigned xts_bits, const KeyContext& ctx);
 // Derives from the loaded material (ephemeral: a new random token); touches

@@ -53,11 +53,18 @@ struct RekeyResult {
     PaesStatus after;
 };
 // Derive (set) or make a new (replace) token, update the keyring key, send
-// `key set`/`key replace` with the keyring reference.
-RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMode mode);
+// `key set`/`key replace` with the keyring reference.  The target replaces
+// only a stale, lost or missing key; with `force` a valid one is replaced
+// too: the device is suspended, its key wiped, replaced, and resumed.
+RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMode mode, bool force = false);
 // The injection half of rekey_device, for a token made by the caller (pdmd
-// derives from key material it loaded when the device appeared).
-RekeyResult inject_key(const std::string& name, const SecureBuffer& token, RekeyMode mode);
+// derives from key material it loaded when the device appeared).  A replace
+// names the generation it replaces (`key replace <key> <gen>`):
+// `replacing_gen`, the one the caller decided on, or else the one the status
+// shows now; the target refuses it (Errc::verify) if the key is valid or
+// another key was installed since.
+RekeyResult inject_key(const std::string& name, const SecureBuffer& token, RekeyMode mode,
+                       std::optional<std::uint64_t> replacing_gen = std::nullopt);
 
 PaesStatus paes_status(const std::string& name);
 

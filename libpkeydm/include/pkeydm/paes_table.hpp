@@ -1,7 +1,9 @@
 // The `paes` target's table line:
 //   <start> <len> paes paes-xts-plain64 <key> <iv_offset> <dev> <offset> [<#opt> <opt>...]
 // key: hex token, ":<bytes>:logon:<desc>" or "-".
-// opts: sector_size:<n>, iv_large_sectors, allow_discards, key_timeout:<ms>.
+// opts: sector_size:<n>, iv_large_sectors, allow_discards, key_timeout:<ms>,
+//       vp:<32 hex> (the key's verification pattern: the target refuses a key
+//       with another one; docs/target.md).
 //
 // The builder only writes keyring references or "-": pdm never puts hex key
 // material into a table.  The parser accepts hex (validating it) but keeps
@@ -43,8 +45,14 @@ struct PaesTable {
     bool iv_large_sectors = false;
     bool allow_discards = false;
     std::optional<std::uint32_t> key_timeout_ms;
+    std::string vp;                          // 32 lower-case hex digits, or empty
     std::vector<std::string> other_options;  // unknown to us, kept verbatim
 };
+
+inline constexpr std::size_t paes_vp_hex_digits = 32;  // PAES_VP_SIZE (16 bytes)
+// The verification pattern in lower case; throws Errc::config naming `what`
+// unless `hex` is 32 hex digits.
+std::string normalize_vp(std::string_view hex, std::string_view what);
 
 // Target parameters only (what follows "paes").
 std::string format_paes_params(const PaesTable& t);

@@ -4,12 +4,15 @@
 //                for XTS, two of them, K1 (data) then K2 (tweak): 128 bytes;
 //   <name>.info  text, "field=value" per line: name, keytype, created,
 //                mkvp, verification-pattern (docs/formats.md).
-// The verification pattern identifies the secure key independently of any
-// wrapping key: SHA-256 over "pdm-vp-1" || keytype (u32 big-endian) || skey.
-// It cannot identify the effective AES key across a master-key change
-// (re-enciphering changes the skey bytes); it tells whether a .info belongs
-// to its .skey, and an entry where it does not is reported untrusted and
-// refused for use.
+// The verification pattern is what zkey means by the name: a pattern of the
+// effective key, the same under any wrapping or master key.  pdm cannot
+// compute it (that takes the key itself); the dm-paes target does, and prints
+// it in its table as vp:.  The first `pdm create` with the key records it
+// here, and every later table with this key carries it, so the kernel
+// refuses a .skey that is not the key the pattern was recorded for.
+// Entries written by older pdm versions carry a SHA-256 of the .skey in the
+// same field (64 hex digits): it is ignored when read and replaced by the
+// target's pattern at the next create.
 // Files are 0600 in a 0700 directory, written atomically; writers hold an
 // exclusive flock on <dir>/.lock, readers a shared one.
 #pragma once
@@ -31,7 +34,7 @@ struct KeyInfo {
     KeyType keytype = KeyType::aes_xts_256;  // AES_128/192/256 or AES_XTS_128/256
     std::string created;                     // ISO 8601 UTC
     std::string mkvp;                        // 16 hex digits, raw token bytes
-    std::string verification_pattern;        // 64 hex digits
+    std::string verification_pattern;        // 32 hex digits; empty until a create
 };
 
 struct RepositoryKey {
@@ -43,7 +46,6 @@ struct RepositoryKey {
 
 // Shape checks of a secure key file's content for `type`.
 void check_secure_key_blob(std::span<const std::uint8_t> skey, KeyType type, std::string_view what);
-std::string verification_pattern(KeyType type, std::span<const std::uint8_t> skey);
 std::string format_key_info(const KeyInfo& info);
 KeyInfo parse_key_info(std::string_view text, std::string_view what);
 
@@ -62,6 +64,9 @@ public:
     std::vector<std::string> list() const;
     bool exists(const std::string& name) const;
     void remove(const std::string& name);
+    // Records `vp` (the target's verification pattern, 32 hex digits) in the
+    // .info of `name` unless it has one already; true if it wrote.
+    bool record_verification_pattern(const std::string& name, const std::string& vp);
 
 private:
     std::string path(const std::string& name, const char* ext) const;
