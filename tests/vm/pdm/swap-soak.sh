@@ -79,8 +79,11 @@ for ((r = 1; r <= rounds; r++)); do
 			>/dev/null 2>&1 &
 		locker=$!
 		sleep 3
+		# What is left once the locked hog holds its pages.
+		locked=$(awk '/^VmLck/ {s += $2} END {print int(s / 1024)}' /proc/[0-9]*/status 2>/dev/null)
+		avail=$(awk '/^MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)
 		hog_mb=$((avail + over))
-		what="locked ${lock_mb} MiB, then stress-ng --vm 1 --vm-bytes ${hog_mb}M"
+		what="locked ${locked} MiB (asked ${lock_mb}), MemAvailable then ${avail} MiB, stress-ng --vm 1 --vm-bytes ${hog_mb}M"
 	fi
 	log "round $r/$rounds: $what, $rots rotations"
 	stress-ng --vm 1 --vm-bytes "${hog_mb}M" --vm-keep --verify --timeout $((rots * 5 + 15))s \
