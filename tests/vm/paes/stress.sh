@@ -58,7 +58,11 @@ cat /tmp/verify.txt
 check "verify-only after recreate: exit 0 (got $rc)" [ "$rc" = 0 ]
 
 log "key replace: lost blocks read as EIO, counted apart from wrong data"
+# A replace is taken only over a key that is gone: wipe it first.
+dmc suspend stress
+dmc message stress 0 key wipe
 dmc message stress 0 key replace "$(token xts-256 "$(randhex 64)")"
+dmc resume stress
 rc=0
 pdm-stress --device /dev/mapper/stress --verify-only --json >/tmp/lost.json 2>/dev/null || rc=$?
 check "verify-only on lost blocks: exit 2 (EIO), got $rc" [ "$rc" = 2 ]
