@@ -254,7 +254,12 @@ bool DeviceWorker::regenerate(const PaesStatus& st)
         // No fallback to files on failure: a token made under a wrapping key
         // that changed again meanwhile is refused, and the retry (next event
         // or back-off) derives a fresh one from the same material.
-        const auto r = inject_key(name_, derive_xts_token(*key_, pkey_), set ? RekeyMode::set : RekeyMode::replace);
+        // A replace names the generation it saw stale, so that it is refused
+        // if a key came in meanwhile (pdm rekey by hand) instead of throwing
+        // that key away.
+        const auto r = set ? inject_key(name_, derive_xts_token(*key_, pkey_), RekeyMode::set)
+                           : inject_key(name_, derive_xts_token(*key_, pkey_), RekeyMode::replace,
+                                        st.number_or("gen", 0));
         if (set) {
             defer(LOG_NOTICE, "PDM_KEY_REDERIVED dev=" + name_ + " source=" + format_key_source(s.source) +
                                 " was=" + std::string(key_state_name(st.key)) + " gen=" + field(r.after, "gen") +
