@@ -88,12 +88,14 @@ void keeper()
         st.cv.wait_for(lk, std::chrono::seconds(5), [] { return st.stop; });
         if (st.stop)
             break;
-        const long avail = mem_available_kib();
-        if (avail < 0 || static_cast<std::size_t>(avail) * 1024 < 16 * st.bytes)
-            continue;
+        // Nothing that can wait for memory runs under the lock: a worker
+        // takes it at the start of every recovery.
         const std::size_t bytes = st.bytes;
         lk.unlock();
-        void* p = take(bytes);
+        const long avail = mem_available_kib();
+        void* p = nullptr;
+        if (avail >= 0 && static_cast<std::size_t>(avail) * 1024 >= 16 * bytes)
+            p = take(bytes);
         lk.lock();
         if (p && !st.block && !st.stop)
             st.block = p;

@@ -38,7 +38,10 @@ void Monitor::scan(bool poke_all)
     for (const auto& e : dm_list_pdm()) {
         seen.insert(e.name);
         auto it = devices_.find(e.name);
-        if (it == devices_.end() || it->second.uuid != e.uuid || it->second.minor != e.minor) {
+        // A new device, one replaced under the same name, or one whose
+        // worker thread ended (PDM_WORKER_FAILED) gets a new worker.
+        if (it == devices_.end() || it->second.uuid != e.uuid || it->second.minor != e.minor ||
+            it->second.worker->finished()) {
             if (it != devices_.end()) {
                 retire(std::move(it->second.worker));
                 devices_.erase(it);

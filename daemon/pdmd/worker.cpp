@@ -174,7 +174,7 @@ bool DeviceWorker::prepare(bool from_files)
                           " on-key-loss=" + std::string(on_key_loss_name(state_->options.on_key_loss)) +
                           " from=" + from);
         return true;
-    } catch (const Error& e) {
+    } catch (const std::exception& e) {
         log(LOG_ERR, "PDM_KEY_SOURCE_FAILED dev=" + name_ + " from=" + from + " error=\"" + e.what() + "\"");
         return false;
     }
@@ -248,6 +248,10 @@ bool DeviceWorker::regenerate(const PaesStatus& st)
         return true;
     }
     const bool set = rederivable(s.source.kind);
+    // A worker retired because its device was replaced by another of the
+    // same name must not put its key into the new one.
+    if (const auto info = dm_device_info(name_); !info.exists || info.uuid != uuid_)
+        return true;
     // The conversion's kernel allocations find these pages free.
     release_kernel_reserve();
     try {

@@ -82,6 +82,10 @@ bool unlink_user_key(const std::string& desc)
 void save_recovery_record(const DeviceState& s, std::span<const std::uint8_t> material)
 {
     const std::string json = format_device_state(s);
+    // State last, after the old one is gone: a failure in between leaves no
+    // record (pdmd then reads the files once), never new material beside an
+    // old state.
+    unlink_user_key(state_desc(s.name));
     if (!material.empty())
         add_user_key(material_desc(s.name), material);
     else
