@@ -46,7 +46,7 @@
 #include <linux/sched.h>
 #include <linux/kthread.h>
 #include <linux/delay.h>
-#include <asm/unaligned.h>
+#include <pkeydm/kcompat.h>
 #include <crypto/aes.h>
 #include <crypto/algapi.h>
 #include <crypto/skcipher.h>

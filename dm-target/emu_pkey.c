@@ -381,7 +381,6 @@ static long emu_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 static const struct file_operations emu_fops = {
 	.owner = THIS_MODULE,
 	.open = nonseekable_open,
-	.llseek = no_llseek,
 	.unlocked_ioctl = emu_ioctl,
 };
 

@@ -25,7 +25,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/stddef.h>
-#include <asm/unaligned.h>
+#include <pkeydm/kcompat.h>
 #include <crypto/aes.h>
 #include <crypto/algapi.h>
 

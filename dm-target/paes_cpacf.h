@@ -27,6 +27,7 @@
 
 #ifdef CONFIG_S390
 #include <asm/cpacf.h>
+#include <pkeydm/kcompat.h>
 
 static inline int paes_km(unsigned long func, void *param, u8 *dest,
 			  const u8 *src, long src_len)
@@ -34,9 +35,15 @@ static inline int paes_km(unsigned long func, void *param, u8 *dest,
 	return cpacf_km(func, param, dest, src, src_len);
 }
 
+#ifdef PKEYDM_CPACF_PCC_RETURNS_CC
+static inline int paes_pcc(unsigned long func, void *param)
+{
+	return cpacf_pcc(func, param);
+}
+#else
 /*
- * The 6.1 cpacf_pcc() returns void, so a WKVP mismatch (cc 1) would go
- * unseen and leave garbage in the tweak.  Issue PCC ourselves, retry on
+ * This kernel's cpacf_pcc() returns void, so a WKVP mismatch (cc 1) would
+ * go unseen and leave garbage in the tweak.  Issue PCC ourselves, retry on
  * partial completion (cc 3) like cpacf.h does, and return the cc.
  */
 static inline int paes_pcc(unsigned long func, void *param)
@@ -56,6 +63,7 @@ static inline int paes_pcc(unsigned long func, void *param)
 		: "cc", "memory", "0", "1");
 	return cc;
 }
+#endif
 
 static inline bool paes_query(unsigned long func)
 {

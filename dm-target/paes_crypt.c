@@ -15,7 +15,7 @@
 #include <linux/bio.h>
 #include <linux/highmem.h>
 #include <linux/string.h>
-#include <asm/unaligned.h>
+#include <pkeydm/kcompat.h>
 #include <crypto/aes.h>
 
 #include "dm-paes.h"

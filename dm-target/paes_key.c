@@ -36,7 +36,7 @@
 #include <linux/string.h>
 #include <crypto/algapi.h>
 #include <keys/user-type.h>
-#include <asm/unaligned.h>
+#include <pkeydm/kcompat.h>
 
 #include <uapi/pkeydm/pkey_abi.h>
 
