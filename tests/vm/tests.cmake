@@ -55,6 +55,4 @@ pdm_vm_test(pdm.swap.soak.watermark  pdm/swap-soak.sh LABELS long ARGS watermark
 pdm_vm_test(fuzz.kernel        fuzz/kernel.sh TIMEOUT 300 ARGS short)
 pdm_vm_test(fuzz.kernel.long   fuzz/kernel.sh TIMEOUT 1800 LABELS long ARGS long)
 # Two boots on the same disks: a host-side runner.
-add_test(NAME vm.pdm.secure-fs COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/vm/pdm/secure-fs-reboot)
-set_tests_properties(vm.pdm.secure-fs PROPERTIES LABELS vm TIMEOUT 400
-  ENVIRONMENT "PDM_BUILD_DIR=${CMAKE_BINARY_DIR};PDM_VM_DISKDIR=${CMAKE_BINARY_DIR}/vm/disks/pdm.secure-fs;PDM_VM_LOGDIR=${CMAKE_BINARY_DIR}/vm/logs/pdm.secure-fs")
+pdm_vm_host_test(pdm.secure-fs pdm/secure-fs-reboot TIMEOUT 400)

@@ -7,23 +7,36 @@ pdm_die() {
 	exit "${PDM_EXIT_INFRA:-121}"
 }
 
-# The kernel the VM boots: $PDM_KERNEL_VERSION, else the newest
-# /boot/vmlinuz-V that has /lib/modules/V/build (the rule of
-# cmake/KernelBuild.cmake).
+# The series of the default guest kernel: Debian 12's.
+PDM_DEFAULT_KERNEL_SERIES=6.1
+
+# pdm_kernel_series V: "6.12" for "6.12.95+deb12-amd64"
+pdm_kernel_series() {
+	[[ $1 =~ ^([0-9]+\.[0-9]+)([.+-]|$) ]] || return 1
+	echo "${BASH_REMATCH[1]}"
+}
+
+# pdm_kernel_version [SERIES]: the kernel the VM boots.  $PDM_KERNEL_VERSION
+# if set; else the newest /boot/vmlinuz-V of SERIES (default
+# $PDM_KERNEL_SERIES, else $PDM_DEFAULT_KERNEL_SERIES) that has
+# /lib/modules/V/build (the rule of cmake/KernelBuild.cmake).
 pdm_kernel_version() {
-	if [[ -n ${PDM_KERNEL_VERSION:-} ]]; then
+	local want=${1:-${PDM_KERNEL_SERIES:-$PDM_DEFAULT_KERNEL_SERIES}}
+	if [[ -n ${PDM_KERNEL_VERSION:-} && -z ${1:-} ]]; then
 		echo "$PDM_KERNEL_VERSION"
 		return
 	fi
+	[[ $want =~ ^[0-9]+\.[0-9]+$ ]] || pdm_die "bad kernel series '$want' (like 6.1 or 6.12)"
 	local img v best=""
 	for img in /boot/vmlinuz-*; do
 		[[ -e $img ]] || continue
 		v=${img#/boot/vmlinuz-}
 		[[ -e /lib/modules/$v/build/Makefile ]] || continue
+		[[ $(pdm_kernel_series "$v") == "$want" ]] || continue
 		best+="$v"$'\n'
 	done
 	best=$(printf '%s' "$best" | sort -V | tail -n 1)
-	[[ -n $best ]] || pdm_die "no /boot/vmlinuz-V with /lib/modules/V/build (install linux-image-amd64 and linux-headers-amd64)"
+	[[ -n $best ]] || pdm_die "no $want kernel with headers installed (/boot/vmlinuz-$want.* and /lib/modules/V/build; scripts/install-deps installs them)"
 	echo "$best"
 }
 
