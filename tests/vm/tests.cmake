@@ -3,7 +3,7 @@
 # pdm_bed_check.
 
 # The bed itself: exit status, hung guests, dirty kernel logs, disks.
-foreach(check exit-status timeout dirty-log hung-task panic disk-reuse)
+foreach(check exit-status timeout dirty-log hung-task panic boot-crash disk-reuse)
   pdm_bed_check(${check})
 endforeach()
 pdm_vm_test(bed.linear bed/linear.sh)
