@@ -10,10 +10,18 @@
  * clear key the protected key was made from.
  *
  * Why the read side uses the end_io hook and not private clones: dm core
- * already clones every bio for us, and in 6.1 an end_io hook may keep that
- * clone by returning DM_ENDIO_INCOMPLETE and finish it later with
- * bio_endio() (dm-multipath does this for bio-based paths; dm core calls
- * end_io again, PAES_IO_FINISHED then lets it pass).  So a read is only
+ * already clones every bio for us, and an end_io hook may keep that clone
+ * by returning DM_ENDIO_INCOMPLETE and finish it later with bio_endio().
+ * Upstream relies on the same: dm-multipath for bio-based paths (6.1 and
+ * 6.12) and dm-integrity's inline mode (6.12: a read whose tags fail is
+ * rechecked in a worker that then ends the clone).  What we rely on is
+ * dm core's clone_endio(): on DM_ENDIO_INCOMPLETE it returns with the clone
+ * and its dm_io reference untouched, and a later bio_endio() of the clone
+ * enters clone_endio() again, which calls end_io a second time
+ * (PAES_IO_FINISHED then returns DM_ENDIO_DONE) before it frees the clone,
+ * gives back its limit_swap_bios slot and completes the original.  The
+ * VM suite runs this on 6.1 and 6.12.
+ * So a read is only
  * remapped, no second clone and no extra allocation per read, and a read
  * whose key goes stale is held on the completion side with the data
  * already in its pages.  The bvec_iter is saved in map() because the lower
