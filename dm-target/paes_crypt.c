@@ -302,8 +302,11 @@ retry:
 
 	clone = bio_alloc_bioset(pc->dev->bdev, nr, io->bio->bi_opf,
 				 nowait ? GFP_NOWAIT : GFP_NOIO, &pc->bs);
-	if (unlikely(!clone))
-		return NULL;	/* only GFP_NOWAIT can fail */
+	if (unlikely(!clone)) {	/* only GFP_NOWAIT can fail */
+		if (gfp & __GFP_DIRECT_RECLAIM)
+			mutex_unlock(&pc->bio_alloc_lock);
+		return NULL;
+	}
 	/* the bounce bio completes through our endio, never by polling */
 	bio_clear_polled(clone);
 	/*

@@ -121,6 +121,16 @@ static int paes_parse_pair(const u8 *buf, struct paes_key *key,
 		key->fc = PAES_KM_PXTS_256;
 		key->kl = 32;
 	}
+	/*
+	 * Equal halves make a weak XTS key.  Upstream refuses them only in
+	 * FIPS mode or on request (xts_verify_key()); we always do.  Under
+	 * one wrapping key the same clear key wraps to the same bytes, so
+	 * equal protected keys are equal clear keys.
+	 */
+	if (!crypto_memneq(buf + 16, buf + PAES_TOKEN_SIZE + 16, key->kl)) {
+		*err = "Invalid XTS token pair: K1 and K2 are the same key (a weak XTS key)";
+		return -EINVAL;
+	}
 	memcpy(key->prot, buf + 16, key->kl + PAES_WKVP_SIZE);
 	memcpy(key->prot + 64, buf + PAES_TOKEN_SIZE + 16,
 	       key->kl + PAES_WKVP_SIZE);

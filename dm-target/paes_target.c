@@ -407,6 +407,8 @@ static int paes_map(struct dm_target *ti, struct bio *bio)
 	struct paes_io *io = paes_io_of(bio);
 	unsigned int ss = pc->sector_size;
 
+	/* end_io reads both, also for the bios that are only remapped */
+	io->pc = pc;
 	io->flags = 0;
 
 	/* no data to transform: flushes (dm core sends them empty), discards */

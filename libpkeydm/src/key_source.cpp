@@ -1,6 +1,8 @@
 #include "pkeydm/key_source.hpp"
 
 #include <cerrno>
+#include <cstdint>
+#include <span>
 
 #include "pkeydm/error.hpp"
 #include "pkeydm/files.hpp"
@@ -16,6 +18,16 @@ namespace {
 KeyType half_type(unsigned xts_bits)
 {
     return xts_bits == 128 ? KeyType::aes_128 : KeyType::aes_256;
+}
+
+// Without an early exit: the bytes are key material.
+bool equal_halves(std::span<const std::uint8_t> key)
+{
+    const std::size_t half = key.size() / 2;
+    std::uint8_t diff = 0;
+    for (std::size_t i = 0; i < half; ++i)
+        diff |= key[i] ^ key[half + i];
+    return diff == 0;
 }
 
 void check_bits(unsigned xts_bits)
@@ -83,6 +95,10 @@ LoadedKeySource load_key_source(const KeySource& src, unsigned xts_bits, const K
             throw Error(Errc::config, "clear key file " + src.arg + ": " + std::to_string(clear.size()) +
                                           " bytes, xts-" + std::to_string(xts_bits) + " needs " +
                                           std::to_string(2 * half) + " raw bytes");
+        // dm-paes refuses such a pair too; saying it here names the file.
+        if (equal_halves(clear.span()))
+            throw Error(Errc::config, "clear key file " + src.arg +
+                                          ": its two halves are equal, a weak XTS key (K1 = K2)");
         k.material = std::move(clear);
         return k;
     }

@@ -38,6 +38,12 @@ refuse "reserved header bytes" "0 $S $P $(patch "$tok" 85 01) 0 $l1 0"
 refuse "keytype must be AES_128 or AES_256" "0 $S $P $(patch "$tok" 8 0b) 0 $l1 0"
 refuse "len does not match keytype" "0 $S $P $(patch "$tok" 12 30) 0 $l1 0"
 refuse "two key types differ" "0 $S $P ${tok:0:160}${tok128:160} 0 $l1 0"
+half=$(randhex 32)
+weak=$(token xts-256 "$half$half")
+half=$(randhex 16)
+weak128=$(token xts-128 "$half$half")
+refuse "K1 and K2 are the same key" "0 $S $P $weak 0 $l1 0"
+refuse "K1 and K2 are the same key" "0 $S $P $weak128 0 $l1 0"
 refuse "must be a full-XTS token" "0 $S $P ${tok:0:160} 0 $l1 0"
 refuse "len does not match keytype" "0 $S $P $(patch "$ftok" 12 30) 0 $l1 0"
 refuse "Invalid sector_size" "0 $S $P $tok 0 $l1 0 1 sector_size:1024x"
@@ -99,6 +105,7 @@ msg_refuse key frobnicate x
 msg_refuse foo bar
 msg_refuse key set "${tok}0"
 msg_refuse key set "$(patch "$tok" 4 02)"
+msg_refuse key set "$weak"
 msg_refuse key replace "${tok:0:160}"
 msg_refuse key replace "$tok" x
 msg_refuse key replace "$tok" -1

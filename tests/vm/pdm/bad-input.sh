@@ -63,6 +63,11 @@ clean x
 expect 2 "create: clear key file of the wrong size" \
 	bash -c 'head -c 10 /dev/urandom >/tmp/k10 && pdm create x --device /dev/ram0 --key clear:/tmp/k10'
 clean x
+expect 2 "create: clear key file with equal halves (weak XTS key)" \
+	bash -c 'head -c 32 /dev/urandom >/tmp/kh && cat /tmp/kh /tmp/kh >/tmp/kweak && chmod 600 /tmp/kweak &&
+		pdm create x --device /dev/ram0 --key clear:/tmp/kweak'
+grep -q 'halves are equal' /tmp/err || fail "  ... the message does not say the halves are equal: $(head -n 1 /tmp/err)"
+clean x
 expect 2 "token verify: not hex" pdm token verify zz
 for line in "x /dev/ram0" "x relative/dev ephemeral" "x /dev/ram0 secure:" "x /dev/ram0 ephemeral sector-size=3" \
 	"x /dev/ram0 ephemeral swap,frob" "bad/name /dev/ram0 ephemeral" "x /dev/ram0 ephemeral on-key-loss=maybe"; do
