@@ -14,6 +14,7 @@
 #include <linux/device-mapper.h>
 #include <linux/mempool.h>
 #include <linux/mutex.h>
+#include <linux/percpu_counter.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/atomic.h>
@@ -143,7 +144,9 @@ struct paes_c {
 	struct work_struct event_work;
 	struct delayed_work timeout_work;
 
-	mempool_t page_pool;
+	mempool_t page_pool;		/* bounce pages, see paes_bounce.c */
+	struct percpu_counter bounce_pages;	/* of page_pool, reserve included */
+	bool bounce_client;		/* counted in the global budget */
 	struct bio_set bs;
 	struct mutex bio_alloc_lock;
 };
@@ -194,6 +197,8 @@ bool paes_read_allowed(struct paes_c *pc, struct paes_io *io);
 int paes_xts_start(struct paes_xctx *x, const u8 *iv);
 int paes_xts_crypt(struct paes_xctx *x, u8 *dst, const u8 *src,
 		   unsigned int len, bool decrypt);
+int paes_bounce_init(struct paes_c *pc);
+void paes_bounce_exit(struct paes_c *pc);
 enum paes_pass paes_read_pass(struct paes_io *io);
 enum paes_pass paes_write_pass(struct paes_io *io);
 void paes_io_finish(struct paes_io *io);

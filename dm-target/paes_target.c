@@ -174,7 +174,7 @@ static void paes_dtr(struct dm_target *ti)
 		destroy_workqueue(pc->wq);
 
 	bioset_exit(&pc->bs);
-	mempool_exit(&pc->page_pool);
+	paes_bounce_exit(pc);
 	if (pc->dev)
 		dm_put_device(ti, pc->dev);
 	kvfree(pc->lost_map);
@@ -317,9 +317,9 @@ static int paes_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto bad;
 	}
 
-	r = mempool_init_page_pool(&pc->page_pool, BIO_MAX_VECS, 0);
+	r = paes_bounce_init(pc);
 	if (r) {
-		ti->error = "Cannot allocate page mempool";
+		ti->error = "Cannot allocate the bounce page pool";
 		goto bad;
 	}
 	r = bioset_init(&pc->bs, PAES_MIN_IOS, 0, BIOSET_NEED_BVECS);
