@@ -113,9 +113,10 @@ struct paes_c {
 	unsigned int wq_flags;		/* dm-crypt workqueue flags, echoed */
 	sector_t nr_blocks;		/* crypto blocks in ti->len */
 
-	/* Messages are serialised; key_desc is changed and read under it. */
+	/* Messages are serialised. */
 	struct mutex msg_lock;
-	char *key_desc;			/* "<bytes>:logon:<desc>" or NULL */
+	/* "<bytes>:logon:<desc>" or NULL; replaced under msg_lock and @lock */
+	char *key_desc;
 
 	/* Everything below up to the counters is under @lock (irqsave). */
 	spinlock_t lock;

@@ -526,11 +526,9 @@ static int paes_msg_install(struct paes_c *pc, char *arg, bool replace,
 	 * nothing parked, and I/O parking from now on re-arms it.
 	 */
 	pc->timer_armed = false;
+	swap(pc->key_desc, desc);	/* the old one is freed below */
 	spin_unlock_irq(&pc->lock);
 
-	kfree(pc->key_desc);
-	pc->key_desc = desc;
-	desc = NULL;
 	paes_resume_parked(pc, &resume);
 out:
 	kfree(desc);
@@ -550,13 +548,16 @@ static int paes_msg_wipe(struct paes_c *pc)
 	 * next "key set" must present the key the data was written with (a
 	 * new key takes "key replace"), else a wrong key would be used.
 	 */
+	char *desc;
+
 	spin_lock_irq(&pc->lock);
 	memzero_explicit(&pc->key, sizeof(pc->key));
 	pc->key.type = PAES_KT_NONE;
 	paes_set_state_locked(pc, PAES_KEY_NONE);
-	spin_unlock_irq(&pc->lock);
-	kfree(pc->key_desc);
+	desc = pc->key_desc;
 	pc->key_desc = NULL;
+	spin_unlock_irq(&pc->lock);
+	kfree(desc);
 	return 0;
 }
 

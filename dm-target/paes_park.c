@@ -60,10 +60,15 @@ void paes_resume_parked(struct paes_c *pc, struct list_head *list)
 {
 	struct paes_io *io, *tmp;
 
+	/*
+	 * On the unbound crypt queue, spread over the CPUs like any punted
+	 * bio; pc->wq keeps events and timeouts, which must not wait
+	 * behind writes that wait for bounce pages.
+	 */
 	list_for_each_entry_safe(io, tmp, list, list) {
 		list_del_init(&io->list);
 		INIT_WORK(&io->work, paes_io_work);
-		queue_work(pc->wq, &io->work);
+		queue_work(pc->crypt_wq, &io->work);
 	}
 }
 

@@ -34,7 +34,8 @@
  * With other I/O of the target in flight (pc->inflight > 1), for a bio
  * of PAES_ASYNC_BYTES or more, and for such completions, the crypto goes
  * to the unbound crypt_wq so that it spreads over the CPUs (see
- * paes_crypt_async()).  Resumed parked bios run on pc->wq.
+ * paes_crypt_async()), and so do resumed parked bios; pc->wq has only
+ * the key events and the timeout, so they never wait behind crypto.
  *
  * REQ_NOWAIT (DM_TARGET_NOWAIT): nothing in map() sleeps for such a bio;
  * a write that would wait for bounce pages goes to crypt_wq instead.
@@ -570,13 +571,17 @@ static void paes_status(struct dm_target *ti, status_type_t type,
 		spin_unlock_irq(&pc->lock);
 
 		DMEMIT("%s ", PAES_CIPHER);
-		/* a hex key is never printed, only a keyring reference */
-		mutex_lock(&pc->msg_lock);
+		/*
+		 * A hex key is never printed, only a keyring reference.  Not
+		 * under msg_lock: a message holds that across request_key()
+		 * and allocations, and a status must not wait for those.
+		 */
+		spin_lock_irq(&pc->lock);
 		if (pc->key_desc)
 			DMEMIT(":%s", pc->key_desc);
 		else
 			DMEMIT("-");
-		mutex_unlock(&pc->msg_lock);
+		spin_unlock_irq(&pc->lock);
 		DMEMIT(" %llu %s %llu", (unsigned long long)pc->iv_offset,
 		       pc->dev->name, (unsigned long long)pc->start);
 
