@@ -4,9 +4,13 @@
  * with a settable AES master key, and CCA AESDATA internal secure-key
  * tokens enciphered under it (layout: struct pkey_secaeskeytoken).
  *
- *  - master key: 256 random bits at load, settable through
- *    emu/master_key; the previous one is kept as the "old" master key so
- *    PKEY_VERIFYKEY can flag keys enciphered under it.
+ *  - master key: the module parameter master_key (64 hex digits) or, without
+ *    it, 256 random bits at load; settable through emu/master_key, and the
+ *    previous one is kept as the "old" master key so PKEY_VERIFYKEY can flag
+ *    keys enciphered under it.  A real card keeps its master key across
+ *    boots, so secure keys stay usable; the parameter (from modprobe.d) is
+ *    how an emulated machine does the same.  It is key material: perm 0, so
+ *    sysfs never shows it, and its string is wiped once parsed.
  *  - MKVP: the first 8 bytes of AES-256_MK("pkey_emu-mkvp-00"), stored in
  *    the token's mkvp field in that byte order.
  *  - key[32]: the clear key zero padded to 32 bytes, wrapped under the
@@ -20,6 +24,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -30,6 +35,16 @@
 #include <crypto/algapi.h>
 
 #include "emu_internal.h"
+
+/*
+ * A charp, not a parameter with its own parser: a set callback that failed
+ * would make the module loader print the rejected value, which may be a
+ * mistyped key.  emu_seckey_init() checks it and says what is wrong instead.
+ */
+static char *master_key;
+module_param(master_key, charp, 0);
+MODULE_PARM_DESC(master_key,
+		 "Crypto card AES master key, 64 hex digits (default: random per load)");
 
 #define EMU_SK_FLAG	0x80
 #define EMU_SK_DOMAIN	0x40
@@ -237,14 +252,46 @@ int emu_verify_seckey(const u8 seckey[SECKEYBLOBSIZE], u16 *keybits,
 	return rc;
 }
 
+/* The master_key parameter into @mk: 0, or -EINVAL unless 64 hex digits. */
+static int emu_parse_master_key(u8 mk[32])
+{
+	size_t len = strlen(master_key);
+	int rc = 0;
+
+	if (len != 64) {
+		pr_err("invalid master_key parameter: %zu characters, expected 64 hex digits\n",
+		       len);
+		rc = -EINVAL;
+	} else if (hex2bin(mk, master_key, 32)) {
+		pr_err("invalid master_key parameter: not 64 hex digits\n");
+		rc = -EINVAL;
+	}
+	memzero_explicit(master_key, len);
+	if (rc)
+		memzero_explicit(mk, 32);
+	return rc;
+}
+
 int emu_seckey_init(void)
 {
-	u8 mk[32];
+	u8 mk[32], mkvp[EMU_MKVP_SIZE];
+	int rc;
 
-	get_random_bytes(mk, sizeof(mk));
+	if (master_key) {
+		rc = emu_parse_master_key(mk);
+		if (rc)
+			return rc;
+	} else {
+		get_random_bytes(mk, sizeof(mk));
+	}
 	emu_set_master_key(mk);
 	memzero_explicit(mk, sizeof(mk));
 	memzero_explicit(&emu_mk_old, sizeof(emu_mk_old));
+	if (master_key) {
+		emu_get_mkvp(mkvp);
+		pr_info("crypto card master key from the master_key parameter, MKVP %*phN\n",
+			EMU_MKVP_SIZE, mkvp);
+	}
 	return 0;
 }
 
