@@ -684,6 +684,7 @@ int emu_gen_protkey(u32 keytype, u8 *prot)
 	return rc;
 }
 
+/* -EKEYREJECTED for a stale key, as the s390 driver's pkey_verifyprotkey() */
 int emu_verify_protkey(u32 keytype, const u8 *prot, u32 protlen)
 {
 	int klen = emu_keytype_len(keytype), rc;
@@ -692,7 +693,7 @@ int emu_verify_protkey(u32 keytype, const u8 *prot, u32 protlen)
 		return -EINVAL;
 	rcu_read_lock();
 	rc = crypto_memneq(prot + klen, rcu_dereference(emu_cur)->wkvp,
-			   EMU_WKVP_SIZE) ? -EIO : 0;
+			   EMU_WKVP_SIZE) ? -EKEYREJECTED : 0;
 	rcu_read_unlock();
 	return rc;
 }

@@ -47,7 +47,7 @@ static int emu_blob_protkey(const u8 *blob, u32 bloblen, u8 *prot,
 		return -EINVAL;
 	rc = emu_verify_protkey(t->keytype, blob + EMU_TOK_SIZE, t->len);
 	if (rc)
-		return rc;	/* -EIO: stale, cannot be converted again */
+		return rc;	/* stale: can never be converted again */
 	memcpy(prot, blob + EMU_TOK_SIZE, t->len);
 	*keytype = t->keytype;
 	return t->len;
@@ -261,6 +261,7 @@ static long emu_genprotk(void __user *uarg)
 	rc = emu_fill_protkey(&k.protkey, k.keytype, prot, rc);
 	if (!rc && copy_to_user(uarg, &k, sizeof(k)))
 		rc = -EFAULT;
+	memzero_explicit(&k, sizeof(k));
 	memzero_explicit(prot, sizeof(prot));
 	return rc;
 }
@@ -299,6 +300,7 @@ static long emu_kblob2protk(void __user *uarg)
 	rc = emu_fill_protkey(&k.protkey, kt, prot, rc);
 	if (!rc && copy_to_user(uarg, &k, sizeof(k)))
 		rc = -EFAULT;
+	memzero_explicit(&k, sizeof(k));
 	memzero_explicit(prot, sizeof(prot));
 	return rc;
 }

@@ -113,10 +113,10 @@ bool PkeyDevice::verifyprotk(std::span<const std::uint8_t> token)
             ioctl_retry(PKEY_VERIFYPROTK, &a, "PKEY_VERIFYPROTK");
         } catch (const Error& e) {
             // "Wrapped by another wrapping key": EKEYREJECTED from the s390
-            // driver, EIO from pkey_emu, EINVAL from old kernels.  The token
-            // was checked above, so none of them means a malformed request.
+            // driver and pkey_emu, EINVAL from old kernels.  The token was
+            // checked above, so neither means a malformed request.
             const int err = e.sys_errno();
-            if (err == EKEYREJECTED || err == EIO || err == EINVAL)
+            if (err == EKEYREJECTED || err == EINVAL)
                 return false;
             throw;
         }

@@ -135,7 +135,7 @@ static void test_genprotk(void)
 	v.protkey = g.protkey;
 	CHECK(sys_write(SYS "emu/rotate_wrapping_key", "1\n") == 0, "rotate");
 	rc = pk_ioctl(PKEY_VERIFYPROTK, &v);
-	CHECK(rc == -EIO, "VERIFYPROTK stale: %d", rc);
+	CHECK(rc == -EKEYREJECTED, "VERIFYPROTK stale: %d", rc);
 	cur_wkvp(wkvp);
 	CHECK(memcmp(v.protkey.protkey + 32, wkvp, 32), "WKVP did not change");
 }
@@ -346,7 +346,7 @@ static void test_kblob(void)
 	/* stale protected-key token */
 	sys_write(SYS "emu/rotate_wrapping_key", "1");
 	rc = pk_ioctl(PKEY_KBLOB2PROTK3, &k3);
-	CHECK(rc == -EIO, "stale token: %d", rc);
+	CHECK(rc == -EKEYREJECTED, "stale token: %d", rc);
 }
 
 static void test_sysfs(void)
