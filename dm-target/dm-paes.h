@@ -126,6 +126,8 @@ struct paes_c {
 	u8 vp[PAES_VP_SIZE];
 	u64 gen;			/* bumped by every key install */
 	u64 epoch;			/* bumped by every key replace */
+	unsigned long writes_cur;	/* writes in flight of this epoch */
+	unsigned long writes_old;	/* ... of older ones: reads fail */
 	unsigned long *written;		/* lost_map once a replace is in force */
 	unsigned long *lost_map;	/* one bit per block, see paes_key.c */
 	u64 lost_blocks;
@@ -190,8 +192,9 @@ const char *paes_keytype_name(enum paes_keytype type);
 int paes_message(struct dm_target *ti, unsigned int argc, char **argv,
 		 char *result, unsigned int maxlen);
 void paes_xctx_load(struct paes_xctx *x, const struct paes_key *key, u64 gen);
-void paes_mark_written(struct paes_c *pc, struct paes_io *io,
-		       blk_status_t status);
+void paes_write_start_locked(struct paes_c *pc, struct paes_io *io);
+void paes_write_done_locked(struct paes_c *pc, struct paes_io *io,
+			    blk_status_t status);
 bool paes_read_allowed(struct paes_c *pc, struct paes_io *io);
 
 /* paes_crypt.c */

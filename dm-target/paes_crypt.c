@@ -267,12 +267,9 @@ static void paes_write_endio(struct bio *clone)
 	blk_status_t status = clone->bi_status;
 	unsigned long flags;
 
-	/* pc->written only ever goes from NULL to a bitmap */
-	if (READ_ONCE(pc->written)) {
-		spin_lock_irqsave(&pc->lock, flags);
-		paes_mark_written(pc, io, status);
-		spin_unlock_irqrestore(&pc->lock, flags);
-	}
+	spin_lock_irqsave(&pc->lock, flags);
+	paes_write_done_locked(pc, io, status);
+	spin_unlock_irqrestore(&pc->lock, flags);
 	paes_free_bounce(pc, clone);
 	io->bio->bi_status = status;
 	bio_endio(io->bio);
@@ -348,6 +345,7 @@ enum paes_pass paes_write_pass(struct paes_io *io)
 	struct paes_c *pc = io->pc;
 	struct paes_xctx x;
 	enum paes_pass res;
+	unsigned long flags;
 	struct bio *clone;
 	bool retry;
 	int r;
@@ -377,6 +375,9 @@ again:
 	}
 	memzero_explicit(&x, sizeof(x));
 
+	spin_lock_irqsave(&pc->lock, flags);
+	paes_write_start_locked(pc, io);
+	spin_unlock_irqrestore(&pc->lock, flags);
 	clone->bi_iter.bi_sector = pc->start + io->sector;
 	dm_submit_bio_remap(io->bio, clone);
 	return PAES_PASS_SUBMITTED;

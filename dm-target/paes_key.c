@@ -24,6 +24,9 @@
  * (its data is under the old key).  While a replace is in force a read
  * returns data only if every block it touches has its bit set and it was
  * issued in the current epoch; otherwise it fails with EIO, never garbage.
+ * And while any write of an older epoch is still in flight (writes_old),
+ * every read fails: such a write may already have landed on a block whose
+ * bit a newer write has set, and only its completion clears that bit.
  * Blocks never written since the replace fail too (conservative: the
  * target cannot know whether they held data).  The bitmap lives in memory
  * with the table: a reload loses it, so reload only with the key the
@@ -361,18 +364,32 @@ int paes_key_vp(const struct paes_key *key, u8 *vp)
 	return r;
 }
 
+/* An encrypted write goes to the device: count it in its epoch. */
+void paes_write_start_locked(struct paes_c *pc, struct paes_io *io)
+{
+	lockdep_assert_held(&pc->lock);
+	if (io->epoch == pc->epoch)
+		pc->writes_cur++;
+	else
+		pc->writes_old++;
+}
+
 /*
- * Write completion, under pc->lock: see the comment at the top.  A write
- * of an older epoch clears its bits even if it failed: the blocks may now
- * hold data under the old key.
+ * Write completion: see the comment at the top.  A write of an older
+ * epoch clears its bits even if it failed: the blocks may now hold data
+ * under the old key.
  */
-void paes_mark_written(struct paes_c *pc, struct paes_io *io,
-		       blk_status_t status)
+void paes_write_done_locked(struct paes_c *pc, struct paes_io *io,
+			    blk_status_t status)
 {
 	sector_t b = io->sector >> pc->sector_shift;
 	sector_t end = b + (io->iter.bi_size >> (SECTOR_SHIFT + pc->sector_shift));
 
 	lockdep_assert_held(&pc->lock);
+	if (io->epoch == pc->epoch)
+		pc->writes_cur--;
+	else
+		pc->writes_old--;
 	if (!pc->written)
 		return;
 	if (io->epoch == pc->epoch) {
@@ -395,7 +412,7 @@ bool paes_read_allowed(struct paes_c *pc, struct paes_io *io)
 	sector_t end = b + (io->iter.bi_size >> (SECTOR_SHIFT + pc->sector_shift));
 
 	lockdep_assert_held(&pc->lock);
-	if (io->epoch != pc->epoch)
+	if (io->epoch != pc->epoch || pc->writes_old)
 		return false;
 	if (!pc->written)
 		return true;
@@ -510,6 +527,8 @@ static int paes_msg_install(struct paes_c *pc, char *arg, bool replace,
 		 * write completions take.
 		 */
 		pc->epoch++;
+		pc->writes_old += pc->writes_cur;
+		pc->writes_cur = 0;
 		if (pc->written)
 			bitmap_zero(pc->written, pc->nr_blocks);
 		pc->written = pc->lost_map;
