@@ -3,9 +3,12 @@
 // device-mapper: it reads pdmtab and writes files under its output
 // directory, nothing else.  It never fails the boot: a bad line is logged
 // and skipped, and the exit status is 0 unless systemd called it wrongly.
+#include <unistd.h>
+
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <string_view>
 
 #include "output.hpp"
 #include "pkeydm/error.hpp"
@@ -20,6 +23,15 @@ void log_error(const std::string& message)
     std::cerr << "pdm-generator: " << message << "\n";
 }
 
+// SYSTEMD_IN_INITRD is set by systemd 251 and later; /etc/initrd-release
+// is what systemd itself looks at.
+bool in_initrd()
+{
+    if (const char* v = std::getenv("SYSTEMD_IN_INITRD"))
+        return std::string_view(v) == "1";
+    return ::access("/etc/initrd-release", F_OK) == 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -31,6 +43,10 @@ int main(int argc, char** argv)
         return 1;
     }
     const std::string dir = argv[1];
+    // pdm, pdmd and the keys live in the real root; an initrd that carries
+    // this generator must not try to set devices up without them.
+    if (in_initrd())
+        return 0;
     pdmgen::GeneratorConfig cfg;
     cfg.sbindir = PDM_SBINDIR;
     // For tests, as SYSTEMD_CRYPTTAB is for systemd-cryptsetup-generator.

@@ -193,3 +193,44 @@ BOOST_AUTO_TEST_CASE(files_on_disk)
     BOOST_CHECK_THROW(write_files(dir, files), pkeydm::Error);
     fs::remove_all(dir);
 }
+
+// The installed program, end to end: bad lines and an untrusted pdmtab are
+// logged, never an exit status that would mark the generator failed.
+BOOST_AUTO_TEST_CASE(program_never_fails_the_boot)
+{
+    namespace fs = std::filesystem;
+    char tmpl[] = "/tmp/pdm-generator-run.XXXXXX";
+    BOOST_REQUIRE(::mkdtemp(tmpl) != nullptr);
+    const std::string dir = tmpl;
+    const auto tab = dir + "/pdmtab";
+    std::ofstream(tab) << "swap0 /dev/vdb ephemeral swap\nbroken vdc ephemeral\ndata UUID=4f1c secure:k nofail\n";
+    fs::permissions(tab, fs::perms::owner_read | fs::perms::owner_write);
+    fs::create_directory(dir + "/out");
+    const auto run = [&](const std::string& env, const std::string& out) {
+        const auto cmd = env + " PDM_PDMTAB=" + tab + " " PDM_GENERATOR " " + out + " " + out + " " + out +
+                         " 2>" + dir + "/log";
+        return std::system(cmd.c_str());
+    };
+    BOOST_TEST(run("SYSTEMD_IN_INITRD=0", dir + "/out") == 0);
+    BOOST_TEST(fs::exists(dir + "/out/pdm@swap0.service"));
+    BOOST_TEST(fs::is_symlink(dir + "/out/cryptsetup.target.wants/pdm@data.service"));
+    BOOST_TEST(!fs::exists(dir + "/out/pdm@broken.service"));
+    std::ifstream log(dir + "/log");
+    std::stringstream ss;
+    ss << log.rdbuf();
+    BOOST_TEST(ss.str() == "pdm-generator: " + tab +
+                               ":2: device: 'vdc': expected /path, UUID=, PARTUUID=, LABEL= or PARTLABEL=, line "
+                               "ignored\n");
+
+    // In an initrd: nothing.
+    fs::create_directory(dir + "/initrd");
+    BOOST_TEST(run("SYSTEMD_IN_INITRD=1", dir + "/initrd") == 0);
+    BOOST_TEST(fs::is_empty(dir + "/initrd"));
+
+    // Writable by others: not trusted, nothing written, still exit 0.
+    fs::permissions(tab, fs::perms::others_write, fs::perm_options::add);
+    fs::create_directory(dir + "/untrusted");
+    BOOST_TEST(run("SYSTEMD_IN_INITRD=0", dir + "/untrusted") == 0);
+    BOOST_TEST(fs::is_empty(dir + "/untrusted"));
+    fs::remove_all(dir);
+}
