@@ -23,6 +23,18 @@ std::string specifier_escape(std::string_view s)
     return out;
 }
 
+// Text for Description=: systemd ends a line at any control character
+// (NUL and CR included, not just LF), and the value is printed as it is, so
+// those become '?'; and it must not end in a backslash, which would join the
+// next line to it, so the caller puts the text in parentheses.
+std::string display_text(std::string_view s)
+{
+    std::string out;
+    for (char c : specifier_escape(s))
+        out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+    return out;
+}
+
 // JobRunningTimeoutSec= value: 0 (pdmtab's "infinity") waits forever.
 std::string time_span(std::uint64_t ms)
 {
@@ -74,9 +86,9 @@ std::vector<GeneratedFile> units_for(const PdmtabEntry& e, const GeneratorConfig
 
     std::string u = header(e);
     u += "[Unit]\n"
-         "Description=pkeydm device " + e.name + " on " + specifier_escape(e.device) + "\n"
+         "Description=pkeydm device " + e.name + " (" + display_text(e.device) + ")\n"
          "Documentation=man:pdmtab(5) man:pdm(8) man:pdmd(8)\n"
-         "SourcePath=" + specifier_escape(e.file) + "\n"
+         "SourcePath=" + display_text(e.file) + "\n"
          "DefaultDependencies=no\n"
          "IgnoreOnIsolate=yes\n"
          // pdmd watches every device from the moment it exists; stopping

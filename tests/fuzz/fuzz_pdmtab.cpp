@@ -36,7 +36,7 @@ bool equal(const std::vector<PdmtabEntry>& x, const std::vector<PdmtabEntry>& y)
 
 // What the generator writes stays inside its directory, and no pdmtab
 // text can add a line to a unit: every line is a comment, a section, a
-// key=value or empty.
+// key=value or empty, holds no other line break and does not continue.
 void check_units(const PdmtabEntry& e)
 {
     std::vector<pdmgen::GeneratedFile> files;
@@ -63,6 +63,10 @@ void check_units(const PdmtabEntry& e)
             FUZZ_CHECK(nl != std::string::npos);
             const auto l = std::string_view(f.content).substr(pos, nl - pos);
             FUZZ_CHECK(l.empty() || l[0] == '#' || l[0] == '[' || l.find('=') != std::string_view::npos);
+            // systemd also ends a line at NUL or CR, and joins one ending
+            // in a backslash to the next.
+            FUZZ_CHECK(l.find_first_of(std::string_view("\0\r", 2)) == std::string_view::npos);
+            FUZZ_CHECK(l.empty() || l.back() != '\\');
             pos = nl + 1;
         }
     }
