@@ -60,13 +60,22 @@ DeviceState state_from_flags_or_pdmtab(const Common& c, const std::string& name,
 
 namespace {
 
-// pdm create --all: every pdmtab entry that is not a device yet.  One failure
-// does not stop the others; the exit status is the first failure's.
+// pdm create --all: every pdmtab entry that is not a device yet, except
+// noauto ones.  A bad line or one failure does not stop the others; the exit
+// status is the first failure's.
 int create_all(const Common& c, const CreateOptions& co)
 {
-    const auto tab = load_pdmtab(c.cfg.pdmtab);
+    const auto tab = load_pdmtab_lines(c.cfg.pdmtab);
     int rc = 0;
-    for (const auto& e : tab) {
+    for (const auto& err : tab.errors) {
+        std::cerr << "pdm create: " << err << ", line skipped\n";
+        rc = static_cast<int>(Errc::config);
+    }
+    for (const auto& e : tab.entries) {
+        if (e.options.noauto) {
+            std::cout << e.name << ": noauto, skipped\n";
+            continue;
+        }
         try {
             if (dm_device_info(e.name).exists) {
                 std::cout << e.name << ": exists, skipped\n";
@@ -96,7 +105,7 @@ int cmd_create(const Args& a)
     std::string name;
     d.add_options()
         ("name", po::value(&name), "device name (pdmtab entry)")
-        ("all", "every pdmtab entry that is not a device yet (boot time); with --swapon, swap entries go on")
+        ("all", "every pdmtab entry that is not a device yet and not noauto (boot without systemd); with --swapon, swap entries go on")
         ("device", po::value<std::string>(), "backing device: path, UUID=, PARTUUID=, LABEL=, PARTLABEL= (instead of pdmtab)")
         ("key", po::value<std::string>()->default_value("ephemeral"),
          "key source: ephemeral | secure:<repository key> | clear:<key file>")

@@ -1,6 +1,15 @@
 #include "log.hpp"
 
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+// The location would always be journal_line() here: not worth a field.
+#define SD_JOURNAL_SUPPRESS_LOCATION
+#include <systemd/sd-journal.h>
+
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <cstddef>
 #include <deque>
 #include <memory>
@@ -8,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "journal_fields.hpp"
 #include "small_thread.hpp"
 
 namespace pdmd {
@@ -29,9 +39,38 @@ struct Queue {
 
 Queue q;
 std::unique_ptr<SmallStackThread> writer;
+LogTarget target = LogTarget::syslog;
+bool mirror_to_stderr = false;  // syslog mirrors by itself (LOG_PERROR)
 
+// 0, or a negative errno when journald did not take the line.
+int journal_line(int priority, const std::string& message)
+{
+    const auto f = journal_fields(message);
+    std::vector<std::string> fields{"MESSAGE=" + message, "PRIORITY=" + std::to_string(priority),
+                                    "SYSLOG_IDENTIFIER=pdmd", "SYSLOG_FACILITY=" + std::to_string(LOG_DAEMON >> 3)};
+    if (!f.event.empty())
+        fields.push_back("PDM_EVENT=" + std::string(f.event));
+    if (!f.message_id.empty())
+        fields.push_back("MESSAGE_ID=" + std::string(f.message_id));
+    if (!f.device.empty())
+        fields.push_back("PDM_DEVICE=" + std::string(f.device));
+    std::vector<iovec> iov;
+    for (auto& field : fields)
+        iov.push_back({field.data(), field.size()});
+    return sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
+}
+
+// Runs on the log thread while an AsyncLog exists: the journal's and
+// syslog's sockets may block, the device workers never wait for them.
 void write_line(int priority, const std::string& message)
 {
+    if (target == LogTarget::journal) {
+        if (journal_line(priority, message) == 0) {
+            if (mirror_to_stderr)
+                std::fprintf(stderr, "pdmd: %s\n", message.c_str());
+            return;
+        }
+    }
     syslog(priority, "%s", message.c_str());
 }
 
@@ -57,8 +96,23 @@ void writer_loop()
 
 }  // namespace
 
-void log_open(bool to_stderr)
+bool stderr_is_journal() noexcept
 {
+    const char* e = std::getenv("JOURNAL_STREAM");
+    if (!e)
+        return false;
+    unsigned long long dev = 0, ino = 0;
+    if (std::sscanf(e, "%llu:%llu", &dev, &ino) != 2)
+        return false;
+    struct stat st;
+    return ::fstat(STDERR_FILENO, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+void log_open(LogTarget t, bool to_stderr)
+{
+    target = t;
+    mirror_to_stderr = to_stderr;
+    // Also the fallback when journald does not take a line.
     openlog("pdmd", LOG_PID | LOG_NDELAY | (to_stderr ? LOG_PERROR : 0), LOG_DAEMON);
 }
 

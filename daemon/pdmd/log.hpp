@@ -1,6 +1,8 @@
-// pdmd's log: syslog (facility daemon), optionally mirrored to stderr.  Every
-// event has a stable tag as its first word (PDM_KEY_STALE, ...) so that log
-// watchers and the VM tests can match on it; docs/man/pdmd.8 lists them.
+// pdmd's log: the journal with structured fields when systemd runs pdmd
+// (journal_fields.hpp), else syslog (facility daemon); optionally mirrored
+// to stderr.  Every event has a stable tag as its first word (PDM_KEY_STALE,
+// ...) so that log watchers and the VM tests can match on it;
+// docs/man/pdmd.8 lists them.
 //
 // While an AsyncLog exists, log() only queues the line and a thread of its
 // own writes it.  Writing a log line can block for long: on memory, on the
@@ -15,7 +17,12 @@
 
 namespace pdmd {
 
-void log_open(bool to_stderr);
+enum class LogTarget { syslog, journal };
+// Whether stderr is connected to journald (JOURNAL_STREAM names its device
+// and inode, systemd.exec(5)): then the journal is the natural target.
+bool stderr_is_journal() noexcept;
+
+void log_open(LogTarget target, bool to_stderr);
 void log(int priority, const std::string& message);
 
 class AsyncLog {

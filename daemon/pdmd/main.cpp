@@ -34,12 +34,15 @@ int main(int argc, char** argv)
     }
     pdmd::MonitorOptions mo;
     bool to_stderr = false, daemonize = false, allow_no_io_flusher = false;
+    std::string log_target = "auto";
     unsigned test_scan_delay_ms = 0;
     std::string pidfile;
     po::options_description d("pdmd options");
     d.add_options()
         ("help,h", "show this help")
-        ("stderr", po::bool_switch(&to_stderr), "log to stderr as well as syslog")
+        ("stderr", po::bool_switch(&to_stderr), "log to stderr as well")
+        ("log-target", po::value(&log_target)->default_value(log_target),
+         "journal | syslog | auto (the journal when stderr is connected to it, as under systemd)")
         ("daemon", po::bool_switch(&daemonize), "detach (default: stay in the foreground, as systemd wants)")
         ("pidfile", po::value(&pidfile), "write the process id here")
         ("once", po::bool_switch(&mo.once), "check every pdm device once, regenerate what is stale, exit")
@@ -74,7 +77,12 @@ int main(int argc, char** argv)
         return 1;
     }
     mo.test_scan_delay = std::chrono::milliseconds(test_scan_delay_ms);
-    pdmd::log_open(to_stderr);
+    if (log_target != "auto" && log_target != "journal" && log_target != "syslog") {
+        std::cerr << "pdmd: --log-target must be journal, syslog or auto\n";
+        return 1;
+    }
+    const bool journal = log_target == "journal" || (log_target == "auto" && pdmd::stderr_is_journal());
+    pdmd::log_open(journal ? pdmd::LogTarget::journal : pdmd::LogTarget::syslog, to_stderr);
     if (io_flusher_err && !allow_no_io_flusher) {
         std::cerr << "pdmd: prctl(PR_SET_IO_FLUSHER): " << std::strerror(io_flusher_err)
                   << ": pdmd needs Linux >= 5.6 and CAP_SYS_RESOURCE to be part of the I/O path it repairs"

@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <optional>
 #include <set>
 #include <thread>
 
 #include "log.hpp"
+#include "service_notify.hpp"
 #include "pkeydm/dm.hpp"
 #include "pkeydm/dm_events.hpp"
 #include "pkeydm/error.hpp"
@@ -88,32 +90,52 @@ int Monitor::run(int signal_fd)
         return 0;
     }
     std::optional<DmEventPoller> poller;
-    int wait_ms = o_.rescan_seconds * 1000;
+    using clock = std::chrono::steady_clock;
+    std::chrono::milliseconds rescan(o_.rescan_seconds * 1000);
     try {
         poller.emplace();
     } catch (const Error& e) {
         log(LOG_WARNING, "PDM_DAEMON_WARN no dm event polling (" + std::string(e.what()) +
                              "): rescanning every second instead");
-        wait_ms = 1000;
+        rescan = std::chrono::seconds(1);
     }
     // The poller is armed from its construction on: scanning now cannot
-    // miss an event.
+    // miss an event, and a device created from here on is watched.
     scan_logged(true);
+    notify_ready();
+    const auto ping = watchdog_ping_interval();
+    // Every device is poked when no event came for `rescan`.
+    auto rescan_at = clock::now() + rescan;
     for (;;) {
         if (o_.test_scan_delay.count())
             std::this_thread::sleep_for(o_.test_scan_delay);
+        auto timeout = std::chrono::ceil<std::chrono::milliseconds>(rescan_at - clock::now());
+        if (timeout.count() < 0)
+            timeout = std::chrono::milliseconds(0);
+        // The watchdog is pinged from this loop only: a loop that stops
+        // turning is what systemd must see.
+        if (ping && *ping < timeout)
+            timeout = *ping;
         pollfd fds[2] = {{signal_fd, POLLIN, 0}, {poller ? poller->fd() : -1, POLLIN, 0}};
-        const int n = ::poll(fds, 2, wait_ms);
+        const int n = ::poll(fds, 2, static_cast<int>(timeout.count()));
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             throw_errno(Errc::internal, "poll", errno);
         }
-        bool poke_all = n == 0;
+        const auto now = clock::now();
+        bool poke_all = false;
+        if (n > 0) {
+            rescan_at = now + rescan;
+        } else if (now >= rescan_at) {
+            poke_all = true;
+            rescan_at = now + rescan;
+        }
         if (fds[0].revents & POLLIN) {
             signalfd_siginfo si;
             if (::read(signal_fd, &si, sizeof si) == sizeof si) {
                 if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+                    notify_stopping();
                     log(LOG_INFO, "PDM_DAEMON_STOP signal=" + std::to_string(si.ssi_signo));
                     devices_.clear();  // joins every worker
                     retired_.clear();
@@ -135,6 +157,8 @@ int Monitor::run(int signal_fd)
             log(LOG_ERR, "PDM_SCAN_FAILED error=\"" + std::string(e.what()) + "\"");
         }
         scan_logged(poke_all);
+        if (ping)
+            notify_watchdog();
     }
 }
 

@@ -3,6 +3,7 @@
 #include "pkeydm/error.hpp"
 #include "pkeydm/paes_table.hpp"
 #include "pkeydm/recovery_record.hpp"
+#include "pkeydm/signature.hpp"
 #include "pkeydm/repository.hpp"
 #include "pkeydm/swap.hpp"
 
@@ -58,6 +59,11 @@ std::string SystemBackend::dm_table_vp(const std::string& name)
 void SystemBackend::key_record_vp(const std::string& dir, const std::string& key, const std::string& vp)
 {
     Repository(dir).record_verification_pattern(key, vp);
+}
+
+std::optional<std::string> SystemBackend::signature(const std::string& path)
+{
+    return block_signature(path);
 }
 
 void SystemBackend::make_swap(const std::string& path)

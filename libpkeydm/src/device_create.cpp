@@ -5,6 +5,7 @@
 #include "pkeydm/device_backend.hpp"
 #include "pkeydm/error.hpp"
 #include "pkeydm/log_sink.hpp"
+#include "pkeydm/signature.hpp"
 #include "pkeydm/token.hpp"
 
 namespace pkeydm {
@@ -70,6 +71,16 @@ std::string roll_back(DeviceBackend& b, const ManagerConfig& cfg, const std::str
     }
 }
 
+// Refuses mkswap on `path` when it carries something mkswap would destroy.
+void check_swap_target(DeviceBackend& b, const std::string& path, const std::string& name, const std::string& what)
+{
+    const auto sig = b.signature(path);
+    if (!mkswap_may_overwrite(sig))
+        throw Error(Errc::usage, "'" + name + "' is a swap line, but " + what + " " + path + " carries a " + *sig +
+                                     " signature: refusing mkswap, which would destroy it (check the device; if "
+                                     "it is really free, wipefs -a " + path + ")");
+}
+
 }  // namespace
 
 FileLock lock_device_name(const std::string& state_dir, const std::string& name)
@@ -85,6 +96,9 @@ void create_device_with(DeviceBackend& b, const ManagerConfig& cfg, const Device
     if (b.dm_exists(s.name))
         throw Error(Errc::usage, "device-mapper device '" + s.name + "' already exists");
     const auto table = build_paes_table(s, sectors, token.size());
+    const bool mkswap = s.options.swap && co.mkswap;
+    if (mkswap)
+        check_swap_target(b, s.device, s.name, "its backing device");
     Made made;
     try {
         // No device of this name exists and none can appear from pdm while
@@ -131,8 +145,10 @@ void create_device_with(DeviceBackend& b, const ManagerConfig& cfg, const Device
                                              " was not recorded for secure key '" + s.source.arg + "': " + e.what());
             }
         }
-        if (s.options.swap && co.mkswap)
+        if (mkswap) {
+            check_swap_target(b, mapper_path(s.name), s.name, "the new device");
             b.make_swap(mapper_path(s.name));
+        }
         if (co.swapon)
             b.swap_on(mapper_path(s.name), {s.options.discard, s.options.swap_priority});
     } catch (const Error& e) {

@@ -9,7 +9,9 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <optional>
 #include <thread>
+#include <vector>
 
 #include "pkeydm/device_backend.hpp"
 #include "pkeydm/error.hpp"
@@ -43,6 +45,8 @@ public:
     std::map<std::string, std::string> key_vps; // secure key -> recorded pattern
     std::string target_vp = "00112233445566778899aabbccddeeff";  // of the key
     bool fail_key_record = false;
+    std::map<std::string, std::string> signatures;  // path -> what blkid finds
+    std::vector<std::string> mkswapped;
 
     bool dm_exists(const std::string& name) override
     {
@@ -100,10 +104,18 @@ public:
         const std::lock_guard l(m);
         states.erase(name);
     }
+    std::optional<std::string> signature(const std::string& path) override
+    {
+        const std::lock_guard l(m);
+        const auto it = signatures.find(path);
+        return it == signatures.end() ? std::nullopt : std::optional<std::string>(it->second);
+    }
     void make_swap(const std::string& path) override
     {
         if (fail_mkswap)
             throw Error(Errc::io, "mkswap failed (exit 1) for " + path);
+        const std::lock_guard l(m);
+        mkswapped.push_back(path);
     }
     void swap_on(const std::string& path, const SwapOptions& o) override
     {
@@ -331,4 +343,54 @@ BOOST_FIXTURE_TEST_CASE(the_name_lock_excludes_other_holders, Fixture)
     }
     other.join();
     BOOST_TEST(second_got_it.load());
+}
+
+BOOST_FIXTURE_TEST_CASE(mkswap_never_destroys_a_signature, Fixture)
+{
+    {
+        // A file system on the backing device: refused before anything is made.
+        FakeBackend b;
+        b.signatures["/dev/vdb"] = "ext4";
+        BOOST_CHECK_EXCEPTION(create(b), Error, [](const Error& e) {
+            const std::string w = e.what();
+            return e.code() == Errc::usage && w.find("backing device /dev/vdb carries a ext4 signature") !=
+                                                      std::string::npos;
+        });
+        BOOST_TEST(b.key_stores == 0);
+        BOOST_TEST(b.devices.empty());
+        BOOST_TEST(b.mkswapped.empty());
+    }
+    {
+        // A file system inside the new device (a persistent key): refused,
+        // and everything made is undone.
+        FakeBackend b;
+        b.signatures["/dev/mapper/swap0"] = "xfs";
+        BOOST_CHECK_EXCEPTION(create(b), Error, [](const Error& e) {
+            return std::string(e.what()).find("the new device /dev/mapper/swap0 carries a xfs signature") !=
+                   std::string::npos;
+        });
+        BOOST_TEST(b.devices.empty());
+        BOOST_TEST(!has_key(b, "swap0"));
+        BOOST_TEST(b.states.empty());
+        BOOST_TEST(b.mkswapped.empty());
+    }
+    {
+        // An old swap area on either is fair game.
+        FakeBackend b;
+        b.signatures["/dev/vdb"] = "swap";
+        b.signatures["/dev/mapper/swap0"] = "swap";
+        create(b);
+        BOOST_TEST(b.mkswapped.size() == 1u);
+        BOOST_TEST(b.swaps.count("/dev/mapper/swap0") == 1u);
+    }
+    {
+        // --no-mkswap writes nothing, so nothing is checked.
+        FakeBackend b;
+        b.signatures["/dev/vdb"] = "ext4";
+        co.mkswap = false;
+        co.swapon = false;
+        create(b);
+        BOOST_TEST(b.mkswapped.empty());
+        BOOST_TEST(b.devices.count("swap0") == 1u);
+    }
 }

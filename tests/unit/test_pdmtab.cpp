@@ -141,3 +141,72 @@ BOOST_AUTO_TEST_CASE(swapon_flags)
     BOOST_CHECK_THROW(swap_flags({false, 32768}), Error);
     BOOST_CHECK_THROW(swap_flags({false, -1}), Error);
 }
+
+BOOST_AUTO_TEST_CASE(boot_options)
+{
+    const auto t = parse_pdmtab("a /dev/vda ephemeral swap,nofail\n"
+                                "b /dev/vdb ephemeral noauto,x-systemd.device-timeout=30\n"
+                                "c /dev/vdc ephemeral x-systemd.device-timeout=1min30s,x-systemd.after=foo.service\n"
+                                "d /dev/vdd ephemeral x-systemd.device-timeout=infinity\n"
+                                "e /dev/vde ephemeral x-systemd.device-timeout=250ms\n",
+                                "pdmtab");
+    BOOST_TEST(t.size() == 5u);
+    BOOST_TEST(t[0].options.nofail);
+    BOOST_TEST(!t[0].options.noauto);
+    BOOST_TEST(!t[0].options.device_timeout_ms.has_value());
+    BOOST_TEST(t[1].options.noauto);
+    BOOST_TEST(!t[1].options.nofail);
+    BOOST_TEST(t[1].options.device_timeout_ms.value() == 30000u);
+    BOOST_TEST(t[2].options.device_timeout_ms.value() == 90000u);
+    BOOST_TEST(t[2].options.ignored.size() == 1u);
+    BOOST_TEST(t[2].options.ignored.at(0) == "x-systemd.after=foo.service");
+    BOOST_TEST(t[3].options.device_timeout_ms.value() == 0u);
+    BOOST_TEST(t[4].options.device_timeout_ms.value() == 250u);
+}
+
+BOOST_AUTO_TEST_CASE(time_spans)
+{
+    BOOST_TEST(parse_time_span_ms("0", "x") == 0u);
+    BOOST_TEST(parse_time_span_ms("90", "x") == 90000u);
+    BOOST_TEST(parse_time_span_ms("2min", "x") == 120000u);
+    BOOST_TEST(parse_time_span_ms("1h5m", "x") == 3900000u);
+    BOOST_TEST(parse_time_span_ms("infinity", "x") == 0u);
+    BOOST_CHECK_THROW(parse_time_span_ms("", "x"), Error);
+    BOOST_CHECK_THROW(parse_time_span_ms("s", "x"), Error);
+    BOOST_CHECK_THROW(parse_time_span_ms("-5", "x"), Error);
+    BOOST_CHECK_THROW(parse_time_span_ms("9999999999999", "x"), Error);
+    BOOST_CHECK_THROW(parse_time_span_ms("400days", "x"), Error);
+    BOOST_CHECK_THROW(parse_time_span_ms("9000h", "x"), Error);
+}
+
+BOOST_AUTO_TEST_CASE(boot_option_errors)
+{
+    BOOST_TEST(error_of("s /dev/vdb ephemeral nofail=yes\n") == "pdmtab:1: options: option nofail takes no value");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral noauto=1\n") == "pdmtab:1: options: option noauto takes no value");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral x-systemd.device-timeout=5y\n") ==
+               "pdmtab:1: options: option x-systemd.device-timeout: time span '5y': unknown unit 'y' (use ms, s, "
+               "min or h)");
+    BOOST_TEST(error_of("s /dev/vdb ephemeral x-systemd.device-timeout=\n") ==
+               "pdmtab:1: options: option x-systemd.device-timeout: empty time span");
+    // Only systemd's own namespace is let through unknown.
+    BOOST_TEST(error_of("s /dev/vdb ephemeral x-foo.bar\n") == "pdmtab:1: options: unknown option 'x-foo.bar'");
+}
+
+BOOST_AUTO_TEST_CASE(bad_lines_skipped_one_by_one)
+{
+    const auto p = parse_pdmtab_lines("a /dev/vda ephemeral swap\n"
+                                      "b vdb ephemeral\n"
+                                      "c /dev/vdc ephemeral bogus\n"
+                                      "a /dev/vdd ephemeral\n"
+                                      "d /dev/vdd secure:k\n",
+                                      "/etc/pdm/pdmtab");
+    BOOST_TEST(p.entries.size() == 2u);
+    BOOST_TEST(p.entries.at(0).name == "a");
+    BOOST_TEST(p.entries.at(1).name == "d");
+    BOOST_TEST(p.errors.size() == 3u);
+    BOOST_TEST(p.errors.at(0) ==
+               "/etc/pdm/pdmtab:2: device: 'vdb': expected /path, UUID=, PARTUUID=, LABEL= or PARTLABEL=");
+    BOOST_TEST(p.errors.at(1) == "/etc/pdm/pdmtab:3: options: unknown option 'bogus'");
+    BOOST_TEST(p.errors.at(2) == "/etc/pdm/pdmtab:4: name: 'a' already defined at line 1");
+    BOOST_TEST(load_pdmtab_lines("/nonexistent/pdmtab").entries.empty());
+}

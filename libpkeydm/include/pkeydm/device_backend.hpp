@@ -33,6 +33,8 @@ public:
     virtual void state_save(const std::string& dir, const DeviceState& s,
                             std::span<const std::uint8_t> material) = 0;
     virtual void state_remove(const std::string& dir, const std::string& name) = 0;
+    // block_signature(): what mkswap would destroy on `path`.
+    virtual std::optional<std::string> signature(const std::string& path) = 0;
     virtual void make_swap(const std::string& path) = 0;
     virtual void swap_on(const std::string& path, const SwapOptions& o) = 0;
     // The vp: of the device's live table (the target prints its key's
@@ -52,6 +54,7 @@ public:
     void key_unlink(const std::string& description) override;
     void state_save(const std::string& dir, const DeviceState& s, std::span<const std::uint8_t> material) override;
     void state_remove(const std::string& dir, const std::string& name) override;
+    std::optional<std::string> signature(const std::string& path) override;
     void make_swap(const std::string& path) override;
     void swap_on(const std::string& path, const SwapOptions& o) override;
     std::string dm_table_vp(const std::string& name) override;
@@ -71,6 +74,11 @@ FileLock lock_device_name(const std::string& state_dir, const std::string& name)
 // vp: when s.vp is known), the state again with the verification pattern the
 // target printed (and, for a secure key, the repository .info that has none
 // yet: a failure there is only warned about), mkswap, swapon.
+// mkswap runs only where it destroys nothing: neither the backing device
+// nor the new device may carry a signature other than an old swap area
+// (with an ephemeral key, the backing device's content is lost either way;
+// a file system or partition table there means the wrong device).  The
+// backing device is checked before anything is made.
 // On failure it undoes what this call made, newest first, and never the key
 // or state of a device that still exists afterwards (one it could not
 // remove, or one created by someone else): the error then says what was

@@ -15,7 +15,10 @@
 //           key-timeout=<ms> (0..3600000; 0 waits forever),
 //           on-key-loss=replace|error, xts-128, xts-256, pri=<0..32767>
 //           (swap priority, as in fstab); discard also discards freed swap
-//           clusters when pdm enables swap
+//           clusters when pdm enables swap;
+//           for boot (pdm-generator, docs/boot.md): nofail, noauto,
+//           x-systemd.device-timeout=<time span>; any other x-systemd.*
+//           option is accepted and ignored, as crypttab users expect
 // '#' starts a comment at the start of a field; blank lines are ignored.
 // Every error names file:line and the field.
 #pragma once
@@ -59,7 +62,18 @@ struct DeviceOptions {
     OnKeyLoss on_key_loss = OnKeyLoss::replace;
     unsigned xts_bits = 256;
     std::optional<int> swap_priority;  // pri=N: swapon with SWAP_FLAG_PREFER
+    // Boot only: how the generated unit hooks into the boot (docs/boot.md).
+    bool nofail = false;  // wanted, not required, by its target
+    bool noauto = false;  // not started at boot, nor by pdm create --all
+    // x-systemd.device-timeout=: how long the boot waits for the backing
+    // device; 0 waits forever.  Unset: the manager's default (90 s).
+    std::optional<std::uint64_t> device_timeout_ms;
+    std::vector<std::string> ignored;  // x-systemd.* options pdm has no use for
 };
+
+// A systemd time span ("90", "90s", "1min30s", "500ms", "infinity") in ms;
+// infinity is 0.  `where` prefixes errors.
+std::uint64_t parse_time_span_ms(std::string_view s, std::string_view where);
 
 // Parses "swap,sector-size=4096,..." into `opts` (on top of what is there).
 void parse_device_options(std::string_view s, DeviceOptions& opts, std::string_view where);
@@ -76,9 +90,20 @@ struct PdmtabEntry {
 bool valid_device_name(std::string_view name) noexcept;
 void check_device_name(std::string_view name, std::string_view where);
 
+// Throws Error(config) naming file:line at the first bad line.
 std::vector<PdmtabEntry> parse_pdmtab(std::string_view text, std::string_view filename);
 // Missing file: empty list.  Unreadable: Error(config).
 std::vector<PdmtabEntry> load_pdmtab(const std::string& path);
+
+// Every good line, and one message (file:line: ...) per bad line, which is
+// skipped: what boot wants, where one typo must not cost every device.
+struct PdmtabParse {
+    std::vector<PdmtabEntry> entries;
+    std::vector<std::string> errors;
+};
+PdmtabParse parse_pdmtab_lines(std::string_view text, std::string_view filename);
+// As load_pdmtab, with bad lines skipped and reported.
+PdmtabParse load_pdmtab_lines(const std::string& path);
 std::optional<PdmtabEntry> find_pdmtab_entry(const std::vector<PdmtabEntry>& tab, std::string_view name);
 
 // An absolute path, or UUID=, PARTUUID=, LABEL=, PARTLABEL= with a value.
