@@ -3,7 +3,7 @@
 # The systemd guest boots as issue 11 wants it: systemd is PID 1 and reached
 # multi-user.target, udev names the disks, the project is installed (modules
 # for this kernel, pdm), and no unit failed.
-. "$PDM_VM_LIB/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 
 log "1. systemd"
 check "PID 1 is systemd" test "$(cat /proc/1/comm)" = systemd

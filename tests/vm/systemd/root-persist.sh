@@ -1,6 +1,6 @@
 #!/bin/bash
 # Guest side of root-reboot: write|read|absent TOKEN.
-. "$PDM_VM_LIB/common.sh"
+. "$(dirname "$0")/../lib/common.sh"
 f=/var/lib/pdm-vm-token
 case $1 in
 write)
