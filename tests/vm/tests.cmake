@@ -59,3 +59,10 @@ pdm_vm_test(fuzz.kernel        fuzz/kernel.sh TIMEOUT 300 ARGS short)
 pdm_vm_test(fuzz.kernel.long   fuzz/kernel.sh TIMEOUT 1800 LABELS long ARGS long)
 # Two boots on the same disks: a host-side runner.
 pdm_vm_host_test(pdm.secure-fs pdm/secure-fs-reboot TIMEOUT 400)
+# The systemd guest (pdm-vm run --systemd): a Debian root with systemd as
+# PID 1 and the project installed in it.  The first one to run builds the
+# image (mkroot: a few minutes, then cached).
+pdm_vm_test(sysd.boot          systemd/boot.sh VMARGS --systemd)
+pdm_bed_check(systemd)
+set_tests_properties(vm.bed.systemd PROPERTIES TIMEOUT 1800)
+pdm_vm_host_test(sysd.root-reboot systemd/root-reboot TIMEOUT 1200)
