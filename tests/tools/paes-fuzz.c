@@ -2427,8 +2427,9 @@ static void pkey_case(void)
 	if (r) {
 		count_err(-r);
 		switch (-r) {
-		case EFAULT: case EINVAL: case ENOTTY: case EIO: case ENODEV:
-		case ENOMEM:
+		/* EKEYREJECTED: a protected key of another wrapping key */
+		case EFAULT: case EINVAL: case ENOTTY: case ENODEV:
+		case EKEYREJECTED: case ENOMEM:
 			break;
 		default:
 			fail("ioctl 0x%lx: unexpected errno %d (%s)", cmd, -r,
