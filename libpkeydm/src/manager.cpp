@@ -7,6 +7,8 @@
 #include <syslog.h>
 
 #include <cerrno>
+#include <chrono>
+#include <thread>
 
 #include "pkeydm/device_backend.hpp"
 #include "pkeydm/dm.hpp"
@@ -80,8 +82,15 @@ void remove_device(const ManagerConfig& cfg, const std::string& name, bool force
     if (swap_active(mapper_path(name)))
         swap_off(mapper_path(name));
     // In use (mounted, held by another dm device, open by a process): say so
-    // at once instead of retrying a remove that cannot succeed.
-    if (const auto now = dm_device_info(name); now.exists && now.open_count > 0)
+    // instead of retrying a remove that cannot succeed.  udev's probe after
+    // a write (blkid after mkfs) holds the device for a moment, so a busy
+    // device gets up to 2 s to be closed before it is called busy.
+    auto now = dm_device_info(name);
+    for (int i = 0; now.exists && now.open_count > 0 && i < 10; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        now = dm_device_info(name);
+    }
+    if (now.exists && now.open_count > 0)
         throw Error(Errc::devmapper, "cannot remove '" + name + "': busy, in use (open count " +
                                          std::to_string(now.open_count) +
                                          "): unmount it or close what holds " + mapper_path(name) + " first",
