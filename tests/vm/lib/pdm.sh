@@ -70,6 +70,24 @@ cg_setup() { # cg_setup NAME LIMIT
 	mkdir -p "/sys/fs/cgroup/$1"
 	echo "$2" >"/sys/fs/cgroup/$1/memory.max"
 }
+# cg_kill NAME PID: SIGKILL every task of cgroup NAME (stress-ng's workers
+# too, not only PID) and reap PID; if PID has not gone within 60 s, show
+# where the cgroup's tasks are (their kernel stacks, sysrq w) and return 1.
+cg_kill() {
+	local cg=/sys/fs/cgroup/$1 pid=$2 i t
+	echo 1 >"$cg/cgroup.kill"
+	for ((i = 0; i < 600; i++)); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+		sleep 0.1
+	done
+	echo "  cgroup $1 not dead 60 s after cgroup.kill:"
+	for t in $(cat "$cg/cgroup.procs"); do
+		echo "  --- task $t ($(cat /proc/"$t"/comm 2>/dev/null)): $(grep State /proc/"$t"/status 2>/dev/null)"
+		sed 's/^/    /' /proc/"$t"/stack 2>/dev/null
+	done
+	echo w >/proc/sysrq-trigger
+	return 1
+}
 cg_run() { # cg_run NAME CMD...  (in the background; sets CG_PID)
 	local cg=$1; shift
 	(echo "$BASHPID" >"/sys/fs/cgroup/$cg/cgroup.procs" && exec "$@") &

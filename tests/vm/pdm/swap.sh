@@ -174,9 +174,11 @@ else
 	# on-key-loss=error: nothing may be replaced; after key-timeout
 	# (3 s) the parked swap I/O fails and the key is lost.
 	wait_field swap0 key lost 150 || true
+	log "key $(field swap0 key) after $((SECONDS - S)) s"
 	pdmd_wait "PDM_KEY_LOST_LEFT dev=swap0" 50
-	kill -KILL "$hog" 2>/dev/null
-	wait "$hog"
+	# Swap writes now fail at once and the kernel keeps the pages dirty:
+	# the hog's reclaim goes on failing until every task of it is gone.
+	check "the hog's cgroup killed" cg_kill hog "$hog"
 	set -e
 	grep -E "PDM_KEY_" "$PDMD_LOG"
 	check "pdmd left it (PDM_KEY_LOST_LEFT)" grep -q "PDM_KEY_LOST_LEFT dev=swap0" "$PDMD_LOG"
