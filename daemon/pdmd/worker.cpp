@@ -198,9 +198,14 @@ bool DeviceWorker::handle()
     try {
         st = paes_status(name_);
     } catch (const Error& e) {
+        const auto info = dm_device_info(name_);
         // Removed under us: the monitor drops this worker on its next scan.
-        if (!dm_device_info(name_).exists)
+        if (!info.exists)
             return true;
+        // Being created: pdm makes the device, then loads and resumes its
+        // table.  Look again shortly rather than wait for an event.
+        if (!info.live_table)
+            return false;
         throw;
     }
     if (st.key != last_) {
