@@ -66,3 +66,8 @@ pdm_vm_test(sysd.boot          systemd/boot.sh VMARGS --systemd)
 pdm_bed_check(systemd)
 set_tests_properties(vm.bed.systemd PROPERTIES TIMEOUT 1800)
 pdm_vm_host_test(sysd.root-reboot systemd/root-reboot TIMEOUT 1200)
+# Boot integration (issue 11): three boots of a machine configured through
+# pdmtab, fstab and modprobe.d; pdmtab lines whose devices never come or
+# come late (a disk hot-added after the boot).
+pdm_vm_host_test(sysd.pdmtab-boots   systemd/pdmtab-boots TIMEOUT 1500)
+pdm_vm_host_test(sysd.pdmtab-devices systemd/pdmtab-devices TIMEOUT 1000)

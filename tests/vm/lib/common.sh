@@ -60,3 +60,15 @@ wait_field() {
 # rw helpers, bypassing the page cache
 ddw() { dd if="$1" of="$2" bs="${3:-64k}" seek="${4:-0}" oflag=direct,seek_bytes conv=notrunc status=none; }
 ddr() { dd if="$1" of="$2" bs="${3:-64k}" skip="${4:-0}" count="${5:-1}" iflag=direct,skip_bytes,count_bytes status=none; }
+
+# hotplug_disk NAME: ask pdm-vm to hot-add its --hotplug-disk NAME, and
+# wait up to 30 s for /dev/disk/by-id/virtio-NAME (udev: systemd guest).
+hotplug_disk() {
+	local i
+	echo "PDM-VM-HOTPLUG $1"
+	for ((i = 0; i < 300; i++)); do
+		[[ -e /dev/disk/by-id/virtio-$1 ]] && return 0
+		sleep 0.1
+	done
+	return 1
+}
