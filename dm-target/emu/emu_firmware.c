@@ -58,7 +58,7 @@
 #include <linux/bottom_half.h>
 #include <crypto/internal/simd.h>
 
-#include "pkey_emu.h"
+#include <pkeydm/pkey_emu.h>
 #include "emu_internal.h"
 
 static bool fastpath = true;
