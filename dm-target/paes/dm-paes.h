@@ -3,8 +3,31 @@
  * dm-paes: device-mapper target "paes", XTS with CPACF protected keys.
  *
  * Internals shared by paes_target.c (dm glue), paes_key.c (tokens, key
- * state, messages), paes_crypt.c (the XTS data path) and paes_park.c
- * (parking of I/O while the key is stale, timeouts, events).
+ * state, messages), paes_crypt.c (the XTS data path), paes_park.c
+ * (parking of I/O while the key is stale, timeouts, events) and
+ * paes_bounce.c (bounce pages and their budget).
+ *
+ * paes_target.c calls the others and nothing calls it.  paes_crypt.c,
+ * paes_key.c and paes_park.c call each other in a circle, because a bio
+ * goes round one: data path -> parked -> key set -> data path.
+ *
+ *  - crypt -> key: may this bio run now, and with which key
+ *    (paes_read_allowed(), paes_write_start/done_locked(), paes_xctx_load());
+ *  - crypt -> park: the key turned out stale, so the bio parks
+ *    (paes_park_locked(), paes_set_state_locked());
+ *  - key -> park: a key set or key replace marks the key valid and resumes
+ *    the parked bios (paes_set_state_locked(), paes_resume_parked());
+ *  - park -> crypt: a resumed bio re-enters the data path (paes_io_work()),
+ *    a failed one ends through it (paes_io_finish());
+ *  - key -> crypt: the verification pattern is the key's own XTS of a fixed
+ *    block (paes_key_vp() through paes_xts_start()/paes_xts_crypt()).
+ *
+ * Making it one-way would need function pointers for resume and finish,
+ * which hide this loop instead of removing it; only the last edge could
+ * go by moving the XTS primitives below both files.  What keeps the circle
+ * safe is the locking: the _locked functions need pc->lock, while
+ * paes_resume_parked() and paes_fail_parked() take a list spliced off
+ * pc->parked under the lock and run after it is dropped.
  */
 #ifndef _DM_PAES_H
 #define _DM_PAES_H

@@ -73,7 +73,7 @@ static inline bool paes_query(unsigned long func)
 }
 
 #else /* !CONFIG_S390: the pkey_emu firmware emulation */
-#include "pkey_emu.h"
+#include <pkeydm/pkey_emu.h>
 
 static inline int paes_km(unsigned long func, void *param, u8 *dest,
 			  const u8 *src, long src_len)

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pkey_emu internals, the interface between its files:
+ *
+ *   emu_wrap.c      wrapping key, PCKMO-style wrapping, protected keys,
+ *                   start and stop of the emulated firmware
+ *   emu_cache.c     the key cache of unwrapped, expanded protected keys
+ *   emu_cpacf.c     KM/PCC (exported to dm-paes), km_fail_after, counters
+ *   emu_seckey.c    emulated crypto card master key, CCA secure keys
+ *   emu_selftest.c  self-test (and bench) of KM/PCC at load
+ *   emu_sysfs.c     protkey/ and emu/ (test controls) attributes
+ *   emu_pkey.c      /dev/pkey and module init/exit
+ *
+ * See docs/emulation.md for the model.  Nothing here protects anything:
+ * all keys live in ordinary kernel memory.
+ */
+#ifndef _EMU_INTERNAL_H
+#define _EMU_INTERNAL_H
+
+#include <linux/types.h>
+#include <linux/device.h>
+#include <linux/percpu.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <crypto/aes.h>
+#include <uapi/pkeydm/pkey_abi.h>
+
+#define EMU_WKVP_SIZE		PKEY_WKVP_SIZE
+#define EMU_MAX_CLRKEY		64	/* full XTS-256: K1 | K2 */
+#define EMU_MAX_PROTKEY		(EMU_MAX_CLRKEY + EMU_WKVP_SIZE)
+#define EMU_MKVP_SIZE		8
+
+struct crypto_cipher;
+struct crypto_sync_skcipher;
+
+/* ---- emu_wrap.c: wrapping key, protected keys ---- */
+
+/* Clear key bytes of a PKEY_KEYTYPE_*, or -EINVAL for an unknown type. */
+int emu_keytype_len(u32 keytype);
+
+/*
+ * Make a protected key (wrapped key | WKVP) of @keytype from @clr under the
+ * current wrapping key; @prot must hold EMU_MAX_PROTKEY bytes.  Process
+ * context (fills the key cache).  Returns the protected key length or a
+ * negative errno.
+ */
+int emu_clr2protkey(u32 keytype, const u8 *clr, u8 *prot);
+
+/* Same from a fresh random clear key that is wiped before returning. */
+int emu_gen_protkey(u32 keytype, u8 *prot);
+
+/*
+ * Check a protected key: -EINVAL if @protlen does not fit @keytype, -EIO
+ * if its WKVP is not the current one (stale), 0 if usable.
+ */
+int emu_verify_protkey(u32 keytype, const u8 *prot, u32 protlen);
+
+/* New random wrapping key; every existing protected key becomes stale. */
+int emu_rotate_wrapping_key(void);
+void emu_get_wkvp(u8 wkvp[EMU_WKVP_SIZE]);
+
+/*
+ * Length-preserving AES wrap/unwrap of @len (>= 16) bytes in place under an
+ * expanded key, domain-separated by @domain (see docs/emulation.md).
+ */
+void emu_aes_wrap(const struct crypto_aes_ctx *ctx, u8 domain, u8 *buf,
+		  unsigned int len);
+void emu_aes_unwrap(const struct crypto_aes_ctx *ctx, u8 domain, u8 *buf,
+		    unsigned int len);
+
+int emu_firmware_init(void);
+void emu_firmware_exit(void);
+
+#define EMU_CACHE_SLOTS		128	/* power of two */
+
+/* one cached, unwrapped and expanded protected key */
+struct emu_ckey {
+	u32 keytype;			/* AES_128/256 (two-key), XTS_* (full) */
+	u32 wlen;			/* wrapped key bytes */
+	u8 wrapped[EMU_MAX_CLRKEY];	/* lookup key */
+	unsigned long last_used;	/* jiffies, for LRU eviction */
+	struct crypto_aes_ctx k1;	/* data key (two-key: the key) */
+	struct crypto_aes_ctx k2;	/* full: K2; two-key: tweak key of @xts */
+	struct crypto_sync_skcipher *xts; /* K1|K2 or K1|K', or NULL */
+	/*
+	 * The same keys as single-block AES-NI ciphers, or NULL: the one
+	 * or two blocks per call outside the bulk XTS (PCC's E_K, the
+	 * full form's E_K2(tweak), the two-key IV D_K'(t)) would otherwise
+	 * run in lib/crypto's table AES, several times slower.
+	 */
+	struct crypto_cipher *c1, *c2;
+	struct rcu_work rwork;
+};
+
+/* one wrapping key and the cache of keys wrapped under it */
+struct emu_wk {
+	u64 gen;
+	struct crypto_aes_ctx ctx;
+	u8 wkvp[EMU_WKVP_SIZE];
+	struct emu_ckey __rcu *slot[EMU_CACHE_SLOTS];
+	struct rcu_work rwork;
+};
+
+/* the current wrapping key; readers rcu_read_lock(), writers emu_lock */
+extern struct emu_wk __rcu *emu_cur;
+/* emu_cur updates, cache slots, km_fail_after state, refill queue */
+extern spinlock_t emu_lock;
+/* frees retired wrapping keys and cache entries, refills the cache */
+extern struct workqueue_struct *emu_wq;
+
+/* A new wrapping key, not yet published; process context. */
+struct emu_wk *emu_wk_alloc(void);
+void emu_wk_free(struct emu_wk *wk);
+void emu_install_wk_locked(struct emu_wk *nwk);
+
+/* ---- emu_cache.c: key cache ---- */
+
+/* Under rcu_read_lock(): the entry of a wrapped key in @wk, or NULL. */
+struct emu_ckey *emu_cache_lookup(struct emu_wk *wk, u32 keytype,
+				  const u8 *wrapped, u32 wlen);
+void emu_cache_insert(u32 keytype, const u8 *clr, const u8 *wrapped, u64 gen);
+void emu_refill_request(u64 gen, u32 keytype, const u8 *wrapped, u32 wlen);
+void emu_ckey_free(struct emu_ckey *ck);
+/* Is the kernel's synchronous AES-NI xts there for the cache to use? */
+void emu_probe_xts(void);
+const char *emu_xts_driver(void);
+void emu_refill_init(void);
+void emu_refill_cancel(void);
+void emu_refill_clear(void);
+
+/* ---- emu_cpacf.c: KM/PCC ---- */
+
+/* emu_km()/emu_pcc() flags for the self-test */
+#define EMU_NOFAST		0x1	/* software XTS even if AES-NI usable */
+#define EMU_NOCACHE		0x2	/* ignore the key cache */
+
+/* pkey_emu_km()/pkey_emu_pcc() with @flags */
+int emu_km(unsigned long func, void *param, u8 *dst, const u8 *src, long len,
+	   unsigned int flags);
+int emu_pcc(unsigned long func, void *param, unsigned int flags);
+
+/* km_fail_after control: arm (n >= 0) or disarm (n < 0); read pending. */
+int emu_arm_km_fail(long n);
+long emu_km_fail_pending(void);
+
+enum emu_stat {
+	EMU_STAT_KM_CALLS,	/* pkey_emu_km() calls */
+	EMU_STAT_KM_BYTES,	/* bytes transformed by KM */
+	EMU_STAT_KM_STALE,	/* KM calls refused for a stale WKVP */
+	EMU_STAT_KM_PARTIAL,	/* KM calls stopped by km_fail_after */
+	EMU_STAT_KM_FAST,	/* KM calls run by the AES-NI xts skcipher */
+	EMU_STAT_PCC_CALLS,	/* pkey_emu_pcc() calls */
+	EMU_STAT_PCC_STALE,	/* PCC calls refused for a stale WKVP */
+	EMU_STAT_ROTATIONS,	/* wrapping key changes */
+	EMU_STAT_CACHE_HITS,	/* KM/PCC found the expanded key cached */
+	EMU_STAT_CACHE_MISSES,	/* KM/PCC had to unwrap and expand */
+	EMU_STAT_NR
+};
+
+struct emu_stats {
+	u64 v[EMU_STAT_NR];
+};
+DECLARE_PER_CPU(struct emu_stats, emu_stats);
+
+static inline void emu_stat_add(enum emu_stat s, u64 n)
+{
+	this_cpu_add(emu_stats.v[s], n);
+}
+
+u64 emu_stat_read(enum emu_stat s);
+
+/* ---- emu_selftest.c ---- */
+
+int emu_selftest(void);
+
+/* ---- emu_seckey.c: emulated crypto card, CCA AESDATA secure keys ---- */
+
+int emu_seckey_init(void);
+void emu_seckey_exit(void);
+int emu_set_master_key(const u8 mk[32]);
+void emu_get_mkvp(u8 mkvp[EMU_MKVP_SIZE]);
+int emu_gen_seckey(u32 keytype, u8 seckey[SECKEYBLOBSIZE]);
+int emu_clr2seckey(u32 keytype, const u8 *clr, u8 seckey[SECKEYBLOBSIZE]);
+/* Secure key -> clear key (@clr holds 32 bytes); returns the keytype. */
+int emu_seckey2clr(const u8 seckey[SECKEYBLOBSIZE], u8 *clr);
+int emu_verify_seckey(const u8 seckey[SECKEYBLOBSIZE], u16 *keybits,
+		      u32 *attributes);
+
+/* ---- emu_sysfs.c ---- */
+
+extern const struct attribute_group *emu_attr_groups[];
+
+#endif /* _EMU_INTERNAL_H */
