@@ -462,6 +462,9 @@ static int model_token(const uint8_t *b, int n, enum form *form)
 		if (memcmp(b + 16 + kl, cur_wkvp, 32) ||
 		    memcmp(b + 96 + kl, cur_wkvp, 32))
 			return 0;
+		/* K1 = K2: a weak XTS key, refused */
+		if (!memcmp(b + 16, b + 96, kl))
+			return 0;
 		*form = kl == 16 ? F_X128 : F_X256;
 		return 1;
 	}
@@ -634,8 +637,10 @@ static void mutate_token(uint8_t *b, int *n)
 	case 4:	/* a WKVP or key byte */
 		b[16 + rn(*n - 16)] ^= 1 << rn(8);
 		break;
-	case 5:	/* the other half from another key size */
-		if (*n == 160)
+	case 5:	/* the other half from another key size, or K2 = K1 */
+		if (*n == 160 && chance(50))
+			memcpy(b + 80, b, 80);
+		else if (*n == 160)
 			memcpy(b + 80, pool[rn(2) ? 0 : NCLR][0].b + 80, 80);
 		else
 			b[rn(*n)] = rnd();
