@@ -71,13 +71,17 @@ cg_setup() { # cg_setup NAME LIMIT
 	echo "$2" >"/sys/fs/cgroup/$1/memory.max"
 }
 # cg_kill NAME PID: SIGKILL every task of cgroup NAME (stress-ng's workers
-# too, not only PID) and reap PID; if PID has not gone within 60 s, show
-# where the cgroup's tasks are (their kernel stacks, sysrq w) and return 1.
+# too, not only PID), wait until the cgroup is empty and reap PID; if it is
+# not empty within 60 s, show where its tasks are (their kernel stacks,
+# sysrq w) and return 1.
 cg_kill() {
 	local cg=/sys/fs/cgroup/$1 pid=$2 i t
 	echo 1 >"$cg/cgroup.kill"
 	for ((i = 0; i < 600; i++)); do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+		if grep -qx 'populated 0' "$cg/cgroup.events"; then
+			wait "$pid" 2>/dev/null
+			return 0
+		fi
 		sleep 0.1
 	done
 	echo "  cgroup $1 not dead 60 s after cgroup.kill:"

@@ -72,7 +72,7 @@ running)
 
 	log "a wrapping-key rotation: pdmd re-derives and replaces"
 	echo 1 >$EMU/rotate_wrapping_key
-	data_io
+	check "I/O on /mnt/data after the rotation" data_io
 	check "data: key valid again" wait_key data
 	# A read of the swap device sees its stale key too; the ephemeral key
 	# cannot be derived again, so pdmd replaces it (the read itself may
@@ -80,9 +80,9 @@ running)
 	dd if=/dev/mapper/swap0 of=/dev/null bs=4k count=1 iflag=direct status=none 2>/dev/null || true
 	check "swap0: key valid again" wait_key swap0
 	check "the journal has pdmd's re-derivation of data" sh -c \
-		'journalctl -b -u pdmd.service --no-pager -o cat | grep -q "PDM_KEY_REDERIVED.*data"'
+		'journalctl -b -u pdmd.service --no-pager -o cat | grep -q "^PDM_KEY_REDERIVED dev=data "'
 	check "the journal has pdmd's replace of swap0" sh -c \
-		'journalctl -b -u pdmd.service --no-pager -o cat | grep -q "PDM_KEY_REPLACED.*swap0"'
+		'journalctl -b -u pdmd.service --no-pager -o cat | grep -q "^PDM_KEY_REPLACED dev=swap0 "'
 	check "swap0 is still active swap" sh -c "swapon --show=NAME --noheadings | grep -q \"$(realpath /dev/mapper/swap0)\""
 
 	log "pdmd killed with SIGKILL: systemd restarts it, it recovers the next rotation"
@@ -95,8 +95,10 @@ running)
 	done
 	check "pdmd restarted (pid $pid -> $npid)" test "$npid" != 0 -a "$npid" != "$pid"
 	echo 1 >$EMU/rotate_wrapping_key
-	data_io
+	check "I/O on /mnt/data after the rotation" data_io
 	check "data: key valid after the second rotation" wait_key data
+	check "the restarted pdmd (pid $npid) re-derived data" sh -c \
+		"journalctl -b _PID=$npid --no-pager -o cat | grep -q '^PDM_KEY_REDERIVED dev=data '"
 	check "the token reads back" cmp -s "$TOKEN_FILE" /root/token.expected ;;
 intact)
 	log "boot 3: the data is intact, boot 2's journal is clean"
@@ -105,7 +107,7 @@ intact)
 	# The one error boot 2 provoked on purpose: swap0's ephemeral key was
 	# lost with the wrapping key and replaced (logged as critical).
 	check "boot 2's journal is kept and has pdmd's work" sh -c \
-		'journalctl -b -1 -u pdmd.service --no-pager -o cat | grep -q "PDM_KEY_REDERIVED.*data"'
+		'journalctl -b -1 -u pdmd.service --no-pager -o cat | grep -q "^PDM_KEY_REDERIVED dev=data "'
 	errs=$(journalctl -b -1 -p err --no-pager -o cat -u 'pdm@*' -u pdmd.service 2>/dev/null |
 		grep -v '^-- ' | grep -v '^PDM_KEY_REPLACED dev=swap0 ' || true)
 	check "boot 2's journal has no pdm error${errs:+: $errs}" test -z "$errs"
