@@ -203,11 +203,21 @@ bool DeviceWorker::handle()
         if (!info.exists)
             return true;
         // Being created: pdm makes the device, then loads and resumes its
-        // table.  Look again shortly rather than wait for an event.
-        if (!info.live_table)
+        // table.  Look again shortly rather than wait for an event; a device
+        // left without a table (an interrupted create) is reported once.
+        if (!info.live_table) {
+            const auto now = std::chrono::steady_clock::now();
+            if (!no_table_since_)
+                no_table_since_ = now;
+            else if (now - *no_table_since_ > std::chrono::seconds(10) && !std::exchange(no_table_reported_, true))
+                log(LOG_WARNING, "PDM_WORKER_ERROR dev=" + name_ +
+                                     " error=\"no table loaded 10 s after the device appeared; pdmd keeps looking\"");
             return false;
+        }
         throw;
     }
+    no_table_since_.reset();
+    no_table_reported_ = false;
     if (st.key != last_) {
         defer(st.key == KeyState::valid ? LOG_INFO : LOG_WARNING,
               "PDM_KEY_STATE dev=" + name_ + " key=" + std::string(key_state_name(st.key)) + " gen=" +

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -63,6 +64,10 @@ private:
     std::optional<pkeydm::LoadedKeySource> key_;
     pkeydm::PkeyDevice pkey_;
     pkeydm::KeyState last_ = pkeydm::KeyState::unknown;
+    // Since when the device has had no live table (pdm still creating it),
+    // and whether that has been reported.
+    std::optional<std::chrono::steady_clock::time_point> no_table_since_;
+    bool no_table_reported_ = false;
     std::uint64_t last_stale_events_ = UINT64_MAX;  // stale event already reported for ephemeral/error
     bool wiped_ = false;  // saw key=none: a key wipe (or a "-" table) is left alone
     std::vector<std::pair<int, std::string>> deferred_;
