@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "pkeydm/pdmtab.hpp"
+#include "pkeydm/config/pdmtab.hpp"
 
 namespace pdmgen {
 

@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
-#include "pkeydm/dm.hpp"
+#include "pkeydm/device/dm.hpp"
 #include "pkeydm/error.hpp"
-#include "pkeydm/token.hpp"
+#include "pkeydm/key/token.hpp"
 
 using namespace pkeydm;
 

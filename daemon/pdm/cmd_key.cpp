@@ -4,8 +4,8 @@
 #include "cli.hpp"
 #include "pkeydm/error.hpp"
 #include "pkeydm/files.hpp"
-#include "pkeydm/pkey_device.hpp"
-#include "pkeydm/repository.hpp"
+#include "pkeydm/key/pkey_device.hpp"
+#include "pkeydm/key/repository.hpp"
 
 using namespace pkeydm;
 

@@ -9,9 +9,9 @@
 #include "pkeydm/error.hpp"
 #include "pkeydm/files.hpp"
 #include "pkeydm/hex.hpp"
-#include "pkeydm/pkey_device.hpp"
-#include "pkeydm/sysfs_protkey.hpp"
-#include "pkeydm/token.hpp"
+#include "pkeydm/key/pkey_device.hpp"
+#include "pkeydm/key/sysfs_protkey.hpp"
+#include "pkeydm/key/token.hpp"
 
 using namespace pkeydm;
 

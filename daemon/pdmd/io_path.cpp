@@ -16,7 +16,7 @@
 #include "log.hpp"
 #include "pkeydm/error.hpp"
 #include "pkeydm/files.hpp"
-#include "pkeydm/secure_buffer.hpp"
+#include "pkeydm/key/secure_buffer.hpp"
 
 #ifndef PR_SET_IO_FLUSHER
 #define PR_SET_IO_FLUSHER 57

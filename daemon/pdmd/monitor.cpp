@@ -13,8 +13,8 @@
 
 #include "log.hpp"
 #include "service_notify.hpp"
-#include "pkeydm/dm.hpp"
-#include "pkeydm/dm_events.hpp"
+#include "pkeydm/device/dm.hpp"
+#include "pkeydm/device/dm_events.hpp"
 #include "pkeydm/error.hpp"
 
 using namespace pkeydm;

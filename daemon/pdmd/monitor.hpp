@@ -1,5 +1,5 @@
 // The event loop: one poll over /dev/mapper/control (armed with
-// DM_DEV_ARM_POLL, see pkeydm/dm_events.hpp) and a signalfd.  Each turn is
+// DM_DEV_ARM_POLL, see pkeydm/device/dm_events.hpp) and a signalfd.  Each turn is
 // arm, then scan (list the pdm devices and read their event counters), then
 // wait: an event after the arm wakes the next wait even when it comes while
 // the scan runs, so no wake-up is lost between reading a state and waiting

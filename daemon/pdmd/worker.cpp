@@ -5,9 +5,9 @@
 #include "io_path.hpp"
 #include "kernel_reserve.hpp"
 #include "log.hpp"
-#include "pkeydm/dm.hpp"
+#include "pkeydm/device/dm.hpp"
 #include "pkeydm/error.hpp"
-#include "pkeydm/recovery_record.hpp"
+#include "pkeydm/config/recovery_record.hpp"
 
 using namespace pkeydm;
 

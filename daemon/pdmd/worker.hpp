@@ -4,7 +4,7 @@
 //
 // When the worker starts it loads everything regeneration needs: the
 // device's state and key material from its recovery record in the kernel
-// keyring (pkeydm/recovery_record.hpp), or, for a device that has none yet,
+// keyring (pkeydm/config/recovery_record.hpp), or, for a device that has none yet,
 // from /run/pdm/NAME.json, pdmtab and the repository, after which it writes
 // the record.  It opens /dev/pkey once and keeps it.  From then on the
 // recovery path opens no file: files may sit on tmpfs pages swapped out to
@@ -22,9 +22,9 @@
 #include <utility>
 #include <vector>
 
-#include "pkeydm/key_source.hpp"
+#include "pkeydm/key/key_source.hpp"
 #include "pkeydm/manager.hpp"
-#include "pkeydm/pkey_device.hpp"
+#include "pkeydm/key/pkey_device.hpp"
 #include "small_thread.hpp"
 
 namespace pdmd {

@@ -10,14 +10,14 @@
 #include <chrono>
 #include <thread>
 
-#include "pkeydm/device_backend.hpp"
-#include "pkeydm/dm.hpp"
+#include "pkeydm/device/device_backend.hpp"
+#include "pkeydm/device/dm.hpp"
 #include "pkeydm/error.hpp"
-#include "pkeydm/keyring.hpp"
+#include "pkeydm/device/keyring.hpp"
 #include "pkeydm/log_sink.hpp"
-#include "pkeydm/recovery_record.hpp"
-#include "pkeydm/swap.hpp"
-#include "pkeydm/token.hpp"
+#include "pkeydm/config/recovery_record.hpp"
+#include "pkeydm/device/swap.hpp"
+#include "pkeydm/key/token.hpp"
 #include "pkeydm/unique_fd.hpp"
 
 namespace pkeydm {

@@ -1,7 +1,7 @@
 // /run/pdm/<name>.json device state files and the dm UUIDs: the parser, with
 // the formatter as its inverse.
 #include "fuzz_common.hpp"
-#include "pkeydm/device_state.hpp"
+#include "pkeydm/config/device_state.hpp"
 
 using namespace pkeydm;
 

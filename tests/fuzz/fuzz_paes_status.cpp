@@ -1,6 +1,6 @@
 // paes status INFO lines: parse_paes_status and its accessors.
 #include "fuzz_common.hpp"
-#include "pkeydm/paes_status.hpp"
+#include "pkeydm/device/paes_status.hpp"
 
 using namespace pkeydm;
 

@@ -1,7 +1,7 @@
 // paes table lines: parse_paes_line, and for lines without hex key material
 // the formatter as inverse (a line pdm writes reads back the same).
 #include "fuzz_common.hpp"
-#include "pkeydm/paes_table.hpp"
+#include "pkeydm/device/paes_table.hpp"
 
 using namespace pkeydm;
 

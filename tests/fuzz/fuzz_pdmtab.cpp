@@ -8,7 +8,7 @@
 
 #include "fuzz_common.hpp"
 #include "pkeydm/error.hpp"
-#include "pkeydm/pdmtab.hpp"
+#include "pkeydm/config/pdmtab.hpp"
 #include "units.hpp"
 
 using namespace pkeydm;

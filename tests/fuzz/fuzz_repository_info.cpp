@@ -6,7 +6,7 @@
 
 #include "fuzz_common.hpp"
 #include "pkeydm/files.hpp"
-#include "pkeydm/repository.hpp"
+#include "pkeydm/key/repository.hpp"
 
 using namespace pkeydm;
 

@@ -10,8 +10,8 @@
 #include <tuple>
 
 #include "fuzz_common.hpp"
-#include "pkeydm/repository.hpp"
-#include "pkeydm/token.hpp"
+#include "pkeydm/key/repository.hpp"
+#include "pkeydm/key/token.hpp"
 
 using namespace pkeydm;
 

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "fuzz_common.hpp"
-#include "pkeydm/sysfs_protkey.hpp"
-#include "pkeydm/token.hpp"
+#include "pkeydm/key/sysfs_protkey.hpp"
+#include "pkeydm/key/token.hpp"
 
 using namespace pkeydm;
 

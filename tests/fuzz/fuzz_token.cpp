@@ -1,8 +1,8 @@
 // Key tokens: every parser of token.hpp on raw bytes, the secure-key blob
 // check of the repository, and the builders as the parsers' inverse.
 #include "fuzz_common.hpp"
-#include "pkeydm/repository.hpp"
-#include "pkeydm/token.hpp"
+#include "pkeydm/key/repository.hpp"
+#include "pkeydm/key/token.hpp"
 
 using namespace pkeydm;
 

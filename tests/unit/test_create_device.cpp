@@ -13,10 +13,10 @@
 #include <thread>
 #include <vector>
 
-#include "pkeydm/device_backend.hpp"
+#include "pkeydm/device/device_backend.hpp"
 #include "pkeydm/error.hpp"
-#include "pkeydm/keyring.hpp"
-#include "pkeydm/token.hpp"
+#include "pkeydm/device/keyring.hpp"
+#include "pkeydm/key/token.hpp"
 
 using namespace pkeydm;
 namespace fs = std::filesystem;

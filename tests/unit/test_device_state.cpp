@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "pkeydm/device_state.hpp"
+#include "pkeydm/config/device_state.hpp"
 #include "pkeydm/error.hpp"
 #include "pkeydm/manager.hpp"
 

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "pkeydm/dm.hpp"
+#include "pkeydm/device/dm.hpp"
 #include "pkeydm/error.hpp"
 #include "pkeydm/log_sink.hpp"
 

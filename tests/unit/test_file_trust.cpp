@@ -13,7 +13,7 @@
 #include "pkeydm/error.hpp"
 #include "pkeydm/files.hpp"
 #include "pkeydm/log_sink.hpp"
-#include "pkeydm/pdmtab.hpp"
+#include "pkeydm/config/pdmtab.hpp"
 
 using namespace pkeydm;
 namespace fs = std::filesystem;

@@ -12,7 +12,7 @@
 
 #include "output.hpp"
 #include "pkeydm/error.hpp"
-#include "pkeydm/pdmtab.hpp"
+#include "pkeydm/config/pdmtab.hpp"
 #include "units.hpp"
 
 using namespace pdmgen;

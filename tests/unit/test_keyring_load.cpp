@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "pkeydm/error.hpp"
-#include "pkeydm/keyring.hpp"
+#include "pkeydm/device/keyring.hpp"
 
 using namespace pkeydm;
 

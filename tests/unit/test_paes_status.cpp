@@ -2,7 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "pkeydm/error.hpp"
-#include "pkeydm/paes_status.hpp"
+#include "pkeydm/device/paes_status.hpp"
 
 using namespace pkeydm;
 

@@ -2,7 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "pkeydm/error.hpp"
-#include "pkeydm/paes_table.hpp"
+#include "pkeydm/device/paes_table.hpp"
 
 using namespace pkeydm;
 

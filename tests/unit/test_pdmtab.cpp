@@ -4,8 +4,8 @@
 #include <sys/swap.h>
 
 #include "pkeydm/error.hpp"
-#include "pkeydm/pdmtab.hpp"
-#include "pkeydm/swap.hpp"
+#include "pkeydm/config/pdmtab.hpp"
+#include "pkeydm/device/swap.hpp"
 
 using namespace pkeydm;
 

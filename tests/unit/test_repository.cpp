@@ -10,7 +10,7 @@
 
 #include "pkeydm/error.hpp"
 #include "pkeydm/files.hpp"
-#include "pkeydm/repository.hpp"
+#include "pkeydm/key/repository.hpp"
 #include "token_fixtures.hpp"
 
 using namespace pkeydm;

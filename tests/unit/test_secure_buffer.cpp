@@ -10,7 +10,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "pkeydm/secure_buffer.hpp"
+#include "pkeydm/key/secure_buffer.hpp"
 
 using namespace pkeydm;
 

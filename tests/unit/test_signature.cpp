@@ -8,7 +8,7 @@
 #include <string>
 
 #include "pkeydm/error.hpp"
-#include "pkeydm/signature.hpp"
+#include "pkeydm/device/signature.hpp"
 
 using namespace pkeydm;
 

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "pkeydm/error.hpp"
-#include "pkeydm/sysfs_protkey.hpp"
+#include "pkeydm/key/sysfs_protkey.hpp"
 #include "token_fixtures.hpp"
 
 using namespace pkeydm;

@@ -2,7 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "pkeydm/error.hpp"
-#include "pkeydm/token.hpp"
+#include "pkeydm/key/token.hpp"
 #include "token_fixtures.hpp"
 
 using namespace pkeydm;

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "pkeydm/error.hpp"
-#include "pkeydm/secure_buffer.hpp"
+#include "pkeydm/key/secure_buffer.hpp"
 #include "pkeydm/unique_fd.hpp"
 
 namespace pkeydm {

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pkeydm/secure_buffer.hpp"
+#include "pkeydm/key/secure_buffer.hpp"
 
 namespace pkeydm {
 

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "pkeydm/device_state.hpp"
-#include "pkeydm/key_source.hpp"
-#include "pkeydm/paes_status.hpp"
-#include "pkeydm/paes_table.hpp"
-#include "pkeydm/pdmtab.hpp"
+#include "pkeydm/config/device_state.hpp"
+#include "pkeydm/key/key_source.hpp"
+#include "pkeydm/device/paes_status.hpp"
+#include "pkeydm/device/paes_table.hpp"
+#include "pkeydm/config/pdmtab.hpp"
 
 namespace pkeydm {
 

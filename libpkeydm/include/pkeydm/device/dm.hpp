@@ -1,0 +1,80 @@
+// Device-mapper control through libdevmapper.
+//
+// udev: where udev runs (/run/udev/control exists) every task that makes or
+// removes a node carries a cookie and is followed by dm_udev_wait, so the node
+// exists (or is gone) when the call returns.  Where udev does not run (the
+// test VM, an initramfs) udev sync is switched off and libdevmapper creates
+// and removes /dev/mapper nodes itself; dm_udev_wait is still called because
+// that is where libdevmapper applies its queued node operations.
+//
+// Threads: libdevmapper keeps process-global state (the control descriptor,
+// the queued node operations, the log hook), so every call into it, from
+// task creation to the udev wait, runs under one process-wide lock, as
+// multipath-tools does with libmp_dm_lock.  A slow task (a remove waiting
+// for udev) therefore delays every other thread's dm calls.
+//
+// Messages libdevmapper logs go to libpkeydm's log sink (log_sink.hpp), not
+// straight to stderr.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pkeydm/key/secure_buffer.hpp"
+
+namespace pkeydm {
+
+inline constexpr std::string_view pdm_uuid_prefix = "PDM-";
+
+bool udev_running();
+
+struct DmTarget {
+    std::uint64_t start = 0;
+    std::uint64_t length = 0;
+    std::string type;
+    std::string params;
+};
+
+struct DmDeviceInfo {
+    bool exists = false;
+    bool suspended = false;
+    bool live_table = false;
+    int open_count = 0;
+    std::uint32_t event_nr = 0;
+    std::uint32_t major = 0, minor = 0;
+    std::string uuid;
+};
+
+// Create the device and load `table`, then resume.  `secure` marks the task
+// as carrying key material.
+void dm_create(const std::string& name, const std::string& uuid, const std::vector<DmTarget>& table,
+               bool secure);
+void dm_reload(const std::string& name, const std::vector<DmTarget>& table, bool secure);
+void dm_suspend(const std::string& name, bool noflush);
+void dm_resume(const std::string& name);
+// Removes with libdevmapper's retry (a closing udev probe can hold the device
+// open for a moment) and our own bounded retry for EBUSY.
+void dm_remove(const std::string& name);
+// `message` may contain key material: it is sent from a SecureBuffer and the
+// task is marked secure.
+std::string dm_message(const std::string& name, std::uint64_t sector, const SecureBuffer& message);
+std::string dm_message(const std::string& name, std::uint64_t sector, std::string_view message);
+std::vector<DmTarget> dm_status(const std::string& name);
+std::vector<DmTarget> dm_table(const std::string& name);
+DmDeviceInfo dm_device_info(const std::string& name);
+
+struct DmListEntry {
+    std::string name;
+    std::string uuid;
+    std::uint32_t event_nr = 0;
+    std::uint32_t minor = 0;  // tells a device re-created under the same name
+};
+// All dm devices, with UUIDs (one INFO per device).
+std::vector<DmListEntry> dm_list();
+// Only devices whose UUID starts with "PDM-".
+std::vector<DmListEntry> dm_list_pdm();
+
+}  // namespace pkeydm

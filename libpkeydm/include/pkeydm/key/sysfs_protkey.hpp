@@ -1,0 +1,24 @@
+// Random protected-key tokens from sysfs, the way crypttab uses them:
+// /sys/devices/virtual/misc/pkey/protkey/<attr>.  Each read makes a new key.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "pkeydm/key/secure_buffer.hpp"
+
+namespace pkeydm {
+
+inline constexpr const char* default_protkey_dir = "/sys/devices/virtual/misc/pkey/protkey";
+
+// Token size an attribute yields (80, 112 or 160); 0 for an unknown name.
+std::size_t protkey_attr_size(std::string_view attr) noexcept;
+
+// One read() at offset 0 of the whole blob: the driver answers a partial or
+// offset read with EINVAL.  The result is validated as a token.
+SecureBuffer read_sysfs_protkey(std::string_view attr, const std::string& dir = default_protkey_dir);
+
+// "protkey_aes_256_xts" for 256, "protkey_aes_128_xts" for 128.
+std::string xts_pair_attr(unsigned xts_bits);
+
+}  // namespace pkeydm

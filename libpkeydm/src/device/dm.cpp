@@ -1,0 +1,338 @@
+#include "pkeydm/device/dm.hpp"
+
+#include <libdevmapper.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "pkeydm/error.hpp"
+#include "pkeydm/log_sink.hpp"
+
+namespace pkeydm {
+
+bool udev_running()
+{
+    struct stat st;
+    return ::stat("/run/udev/control", &st) == 0;
+}
+
+namespace {
+
+// Serialises every use of libdevmapper in the process (see dm.hpp).
+std::mutex dm_lock;
+
+// libdevmapper's log levels are syslog's in the low three bits; the higher
+// bits are its own flags.  Like its default logger, pass on errors and
+// warnings only.
+extern "C" void dm_log_hook(int level, const char*, int, int, const char* format, ...)
+    __attribute__((format(printf, 5, 6)));
+extern "C" void dm_log_hook(int level, const char*, int, int, const char* format, ...)
+{
+    const int priority = level & 7;
+    if (priority > LOG_WARNING)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, format);
+    const int n = std::vsnprintf(line, sizeof line, format, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    log_to_sink(priority, line);
+}
+
+// Once per process, under dm_lock: the log hook, and no udev sync where no
+// udev runs.
+void dm_setup()
+{
+    static bool done = false;
+    if (done)
+        return;
+    dm_log_with_errno_init(dm_log_hook);
+    if (!udev_running())
+        dm_udev_set_sync_support(0);
+    done = true;
+}
+
+const char* op_name(int type)
+{
+    switch (type) {
+    case DM_DEVICE_CREATE: return "create";
+    case DM_DEVICE_RELOAD: return "reload";
+    case DM_DEVICE_REMOVE: return "remove";
+    case DM_DEVICE_SUSPEND: return "suspend";
+    case DM_DEVICE_RESUME: return "resume";
+    case DM_DEVICE_INFO: return "info";
+    case DM_DEVICE_STATUS: return "status";
+    case DM_DEVICE_TABLE: return "table";
+    case DM_DEVICE_TARGET_MSG: return "message";
+    case DM_DEVICE_LIST: return "list";
+    default: return "dm task";
+    }
+}
+
+// One libdevmapper task, holding dm_lock for its whole life; destroyed with
+// dm_task_destroy (which wipes the ioctl buffer when dm_task_secure_data was
+// set).
+class DmTask {
+public:
+    DmTask(int type, std::string_view name);
+    ~DmTask();
+    DmTask(const DmTask&) = delete;
+    DmTask& operator=(const DmTask&) = delete;
+
+    dm_task* get() noexcept { return t_; }
+    // Runs; on failure throws Error(devmapper) naming op and device, with the
+    // ioctl's errno.
+    void run();
+    void secure();  // dm_task_secure_data: the task carries key material
+    const std::string& name() const noexcept { return name_; }
+
+private:
+    std::unique_lock<std::mutex> lock_{dm_lock};  // first: taken before, released after the task
+    dm_task* t_ = nullptr;
+    std::string name_;
+    const char* op_;
+};
+
+// Applies the cookie protocol around a node-changing task.
+class UdevCookie {
+public:
+    explicit UdevCookie(DmTask& t, uint16_t flags = 0)
+    {
+        if (!dm_task_set_cookie(t.get(), &cookie_, flags))
+            throw Error(Errc::devmapper, std::string("dm_task_set_cookie failed for ") + t.name());
+    }
+    ~UdevCookie() { dm_udev_wait(cookie_); }
+    UdevCookie(const UdevCookie&) = delete;
+    UdevCookie& operator=(const UdevCookie&) = delete;
+
+private:
+    uint32_t cookie_ = 0;
+};
+
+std::vector<DmTarget> targets_of(DmTask& t)
+{
+    std::vector<DmTarget> out;
+    void* next = nullptr;
+    do {
+        uint64_t start = 0, length = 0;
+        char* type = nullptr;
+        char* params = nullptr;
+        next = dm_get_next_target(t.get(), next, &start, &length, &type, &params);
+        if (!type)
+            break;
+        out.push_back({start, length, type, params ? params : ""});
+    } while (next);
+    return out;
+}
+
+void add_targets(DmTask& t, const std::vector<DmTarget>& table)
+{
+    for (const auto& tg : table)
+        if (!dm_task_add_target(t.get(), tg.start, tg.length, tg.type.c_str(), tg.params.c_str()))
+            throw Error(Errc::devmapper, "cannot add a " + tg.type + " target to the table of " + t.name());
+}
+
+}  // namespace
+
+DmTask::DmTask(int type, std::string_view name) : name_(name), op_(op_name(type))
+{
+    dm_setup();
+    t_ = dm_task_create(type);
+    if (!t_)
+        throw Error(Errc::devmapper, std::string("device-mapper ") + op_ + (name_.empty() ? "" : " of '" + name_ + "'") +
+                                         ": device-mapper is not available (dm_task_create failed; dm_mod loaded?)");
+    if (!name_.empty() && !dm_task_set_name(t_, name_.c_str())) {
+        dm_task_destroy(t_);
+        throw Error(Errc::devmapper, std::string("cannot set device name '") + name_ + "'");
+    }
+}
+
+DmTask::~DmTask()
+{
+    if (t_)
+        dm_task_destroy(t_);
+}
+
+void DmTask::secure()
+{
+    if (!dm_task_secure_data(t_))
+        throw Error(Errc::devmapper, "dm_task_secure_data failed for " + name_);
+}
+
+void DmTask::run()
+{
+    if (dm_task_run(t_))
+        return;
+    // libdevmapper has logged the failure already; errno may have been
+    // overwritten since the ioctl, the task keeps the ioctl's own.
+    const int err = dm_task_get_errno(t_);
+    throw Error(Errc::devmapper,
+                std::string("device-mapper ") + op_ + " of '" + name_ + "' failed" +
+                    (err ? std::string(": ") + std::strerror(err) : std::string()),
+                err);
+}
+
+void dm_create(const std::string& name, const std::string& uuid, const std::vector<DmTarget>& table, bool secure)
+{
+    DmTask t(DM_DEVICE_CREATE, name);
+    if (secure)
+        t.secure();
+    if (!uuid.empty() && !dm_task_set_uuid(t.get(), uuid.c_str()))
+        throw Error(Errc::devmapper, "cannot set UUID '" + uuid + "' for " + name);
+    add_targets(t, table);
+    dm_task_set_add_node(t.get(), DM_ADD_NODE_ON_CREATE);
+    // With a table, libdevmapper creates, loads and resumes in this one run
+    // and removes the device again if the load fails.
+    UdevCookie c(t);
+    t.run();
+}
+
+void dm_reload(const std::string& name, const std::vector<DmTarget>& table, bool secure)
+{
+    DmTask t(DM_DEVICE_RELOAD, name);
+    if (secure)
+        t.secure();
+    add_targets(t, table);
+    t.run();
+}
+
+void dm_suspend(const std::string& name, bool noflush)
+{
+    DmTask t(DM_DEVICE_SUSPEND, name);
+    if (noflush)
+        dm_task_no_flush(t.get());
+    t.run();
+}
+
+void dm_resume(const std::string& name)
+{
+    DmTask t(DM_DEVICE_RESUME, name);
+    dm_task_set_add_node(t.get(), DM_ADD_NODE_ON_RESUME);
+    UdevCookie c(t);
+    t.run();
+}
+
+void dm_remove(const std::string& name)
+{
+    for (int attempt = 0;; ++attempt) {
+        try {
+            DmTask t(DM_DEVICE_REMOVE, name);
+            dm_task_retry_remove(t.get());
+            UdevCookie c(t);
+            t.run();
+            return;
+        } catch (const Error& e) {
+            // The task, and with it dm_lock, is gone here: other threads may
+            // use device-mapper while this one waits.
+            if (e.sys_errno() == EBUSY && attempt < 5) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                continue;
+            }
+            if (e.sys_errno() == ENXIO)
+                throw Error(Errc::not_found, "device-mapper device '" + name + "' does not exist", ENXIO);
+            throw;
+        }
+    }
+}
+
+std::string dm_message(const std::string& name, std::uint64_t sector, const SecureBuffer& message)
+{
+    DmTask t(DM_DEVICE_TARGET_MSG, name);
+    t.secure();
+    if (!dm_task_set_sector(t.get(), sector) || !dm_task_set_message(t.get(), message.c_str()))
+        throw Error(Errc::devmapper, "cannot prepare message for " + name);
+    t.run();
+    const char* resp = dm_task_get_message_response(t.get());
+    return resp ? resp : "";
+}
+
+std::string dm_message(const std::string& name, std::uint64_t sector, std::string_view message)
+{
+    return dm_message(name, sector, SecureBuffer::concat_text({message}));
+}
+
+std::vector<DmTarget> dm_status(const std::string& name)
+{
+    DmTask t(DM_DEVICE_STATUS, name);
+    t.run();
+    return targets_of(t);
+}
+
+std::vector<DmTarget> dm_table(const std::string& name)
+{
+    DmTask t(DM_DEVICE_TABLE, name);
+    t.run();
+    return targets_of(t);
+}
+
+DmDeviceInfo dm_device_info(const std::string& name)
+{
+    DmTask t(DM_DEVICE_INFO, name);
+    t.run();
+    struct dm_info i {};
+    if (!dm_task_get_info(t.get(), &i))
+        throw Error(Errc::devmapper, "cannot read info of " + name);
+    DmDeviceInfo out;
+    out.exists = i.exists;
+    if (!i.exists)
+        return out;
+    out.suspended = i.suspended;
+    out.live_table = i.live_table;
+    out.open_count = i.open_count;
+    out.event_nr = i.event_nr;
+    out.major = static_cast<std::uint32_t>(i.major);
+    out.minor = static_cast<std::uint32_t>(i.minor);
+    if (const char* u = dm_task_get_uuid(t.get()))
+        out.uuid = u;
+    return out;
+}
+
+std::vector<DmListEntry> dm_list()
+{
+    std::vector<std::string> names;
+    {
+        DmTask t(DM_DEVICE_LIST, "");
+        t.run();
+        dm_names* n = dm_task_get_names(t.get());
+        if (n && n->dev) {
+            for (;;) {
+                names.emplace_back(n->name);
+                if (!n->next)
+                    break;
+                n = reinterpret_cast<dm_names*>(reinterpret_cast<char*>(n) + n->next);
+            }
+        }
+    }
+    std::vector<DmListEntry> out;
+    for (auto& name : names) {
+        try {
+            const auto i = dm_device_info(name);
+            if (i.exists)
+                out.push_back({name, i.uuid, i.event_nr, i.minor});
+        } catch (const Error&) {
+            // Removed between LIST and INFO.
+        }
+    }
+    return out;
+}
+
+std::vector<DmListEntry> dm_list_pdm()
+{
+    std::vector<DmListEntry> out;
+    for (auto& e : dm_list())
+        if (e.uuid.starts_with(pdm_uuid_prefix))
+            out.push_back(std::move(e));
+    return out;
+}
+
+}  // namespace pkeydm
