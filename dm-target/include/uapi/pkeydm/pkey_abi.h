@@ -29,7 +29,12 @@
 #define MAXCLRKEYSIZE	32
 #define MAXAESCIPHERKEYSIZE	136	/* CCA AESCIPHER token as generated */
 #define MINEP11AESKEYBLOBSIZE	256
-#define MAXEP11AESKEYBLOBSIZE	320
+/*
+ * 336 since "s390/pkey: fix PKEY_TYPE_EP11_AES handling for sysfs
+ * attributes" (in 6.1 stable and 6.12): the sysfs ep11 attributes pad each
+ * key blob with header to this size.
+ */
+#define MAXEP11AESKEYBLOBSIZE	336
 
 /* Key types (struct pkey_protkey.type, token keytype) */
 #define PKEY_KEYTYPE_AES_128		1
