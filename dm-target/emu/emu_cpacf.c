@@ -213,11 +213,31 @@ static bool emu_fn_decode(unsigned long func, struct emu_fn *f)
 	}
 }
 
+/*
+ * Whether the machine has the full-XTS functions (MSA 10): emu/msa10.
+ * Without them query says no for KM 0x5a/0x5c and PCKMO cannot make
+ * full-XTS protected keys, so callers fall back to the two-key form.  KM
+ * itself still runs them, for keys made before the switch.
+ */
+static bool emu_msa10_on = true;
+
+bool emu_msa10(void)
+{
+	return READ_ONCE(emu_msa10_on);
+}
+
+void emu_set_msa10(bool on)
+{
+	WRITE_ONCE(emu_msa10_on, on);
+}
+
 bool pkey_emu_query(unsigned long func)
 {
 	struct emu_fn f;
 
-	return emu_fn_decode(func & ~(unsigned long)PKEY_EMU_DECRYPT, &f);
+	if (!emu_fn_decode(func & ~(unsigned long)PKEY_EMU_DECRYPT, &f))
+		return false;
+	return !f.full || emu_msa10();
 }
 EXPORT_SYMBOL_GPL(pkey_emu_query);
 

@@ -6,7 +6,11 @@
  *                   start and stop of the emulated firmware
  *   emu_cache.c     the key cache of unwrapped, expanded protected keys
  *   emu_cpacf.c     KM/PCC (exported to dm-paes), km_fail_after, counters
- *   emu_seckey.c    emulated crypto card master key, CCA secure keys
+ *   emu_card.c      emulated crypto card: online state, CCA master-key and
+ *                   EP11 wrapping-key registers, sealing of key tokens
+ *   emu_cca.c       CCA AESDATA and AESCIPHER secure-key tokens
+ *   emu_ep11.c      EP11 AES key blobs with header
+ *   emu_seckey.c    secure keys of any of those types (dispatch)
  *   emu_selftest.c  self-test (and bench) of KM/PCC at load
  *   emu_sysfs.c     protkey/ and emu/ (test controls) attributes
  *   emu_pkey.c      /dev/pkey and module init/exit
@@ -42,7 +46,8 @@ int emu_keytype_len(u32 keytype);
  * Make a protected key (wrapped key | WKVP) of @keytype from @clr under the
  * current wrapping key; @prot must hold EMU_MAX_PROTKEY bytes.  Process
  * context (fills the key cache).  Returns the protected key length or a
- * negative errno.
+ * negative errno: -ENODEV for a full-XTS key while emu/msa10 is 0, as the
+ * s390 driver when PCKMO lacks the function.
  */
 int emu_clr2protkey(u32 keytype, const u8 *clr, u8 *prot);
 
@@ -139,6 +144,10 @@ int emu_km(unsigned long func, void *param, u8 *dst, const u8 *src, long len,
 	   unsigned int flags);
 int emu_pcc(unsigned long func, void *param, unsigned int flags);
 
+/* emu/msa10: are the full-XTS functions there (query, PCKMO)? */
+bool emu_msa10(void);
+void emu_set_msa10(bool on);
+
 /* km_fail_after control: arm (n >= 0) or disarm (n < 0); read pending. */
 int emu_arm_km_fail(long n);
 long emu_km_fail_pending(void);
@@ -173,18 +182,110 @@ u64 emu_stat_read(enum emu_stat s);
 
 int emu_selftest(void);
 
-/* ---- emu_seckey.c: emulated crypto card, CCA AESDATA secure keys ---- */
+/* ---- emu_card.c: emulated crypto card ---- */
 
-int emu_seckey_init(void);
-void emu_seckey_exit(void);
+/* the one APQN of the emulated card */
+#define EMU_APQN_CARD		0
+#define EMU_APQN_DOMAIN		0
+
+#define EMU_EP11_WKVP_SIZE	16
+#define EMU_VP_MAX		16
+#define EMU_CARD_MAC_MAX	32
+
+enum emu_card_kind { EMU_CCA, EMU_EP11, EMU_CARD_NR };
+/* registers: CCA has all three, EP11 only NEW and CURRENT */
+enum emu_reg_id { EMU_REG_NEW, EMU_REG_CUR, EMU_REG_OLD, EMU_REG_NR };
+
+/*
+ * A token for the card to seal or unseal: the verification pattern goes to
+ * tok[vp_off], a MAC of the plaintext token (with the MAC field zeroed) to
+ * tok[mac_off] (mac_len 0: none, else 16 or 32), and tok[key_off] ..
+ * tok[key_off + key_len) (>= 16 bytes) is wrapped in place under @domain.
+ */
+struct emu_seal {
+	u8 *tok;
+	unsigned int len;
+	unsigned int vp_off;
+	unsigned int key_off, key_len;
+	unsigned int mac_off, mac_len;
+	u8 domain;
+};
+
+int emu_card_init(void);
+void emu_card_exit(void);
+unsigned int emu_card_vp_len(enum emu_card_kind kind);
+/* Load @key into NEW; commit NEW to CURRENT (-EINVAL if NEW is empty). */
+int emu_card_load(enum emu_card_kind kind, const u8 key[32]);
+int emu_card_commit(enum emu_card_kind kind);
+/* CCA load and commit in one step (emu/master_key) */
 int emu_set_master_key(const u8 mk[32]);
-void emu_get_mkvp(u8 mkvp[EMU_MKVP_SIZE]);
-int emu_gen_seckey(u32 keytype, u8 seckey[SECKEYBLOBSIZE]);
-int emu_clr2seckey(u32 keytype, const u8 *clr, u8 seckey[SECKEYBLOBSIZE]);
+/* A register's verification pattern: its length, or -ENOENT if empty. */
+int emu_card_vp(enum emu_card_kind kind, enum emu_reg_id reg, u8 *vp);
+void emu_card_set_online(bool online);
+bool emu_card_online(void);
+/* Seal under CURRENT; -ENODEV if the card is offline. */
+int emu_card_seal(enum emu_card_kind kind, const struct emu_seal *s);
+/*
+ * Unseal in place under the register whose pattern the token carries
+ * (CURRENT, or OLD for CCA; *match = PKEY_FLAGS_MATCH_CUR/ALT_MKVP);
+ * -ENODEV if none or offline, -EINVAL if the MAC does not match.  Allocates
+ * a card message with GFP_KERNEL as the real driver does.
+ */
+int emu_card_unseal(enum emu_card_kind kind, const struct emu_seal *s,
+		    u32 *match);
+/* PKEY_FLAGS_MATCH_* of the register @vp matches within @flags, or -ENODEV */
+int emu_card_match(enum emu_card_kind kind, const u8 *vp, u32 flags);
+/* 0 if an APQN list lets the request reach the card, else -ENODEV */
+int emu_card_apqns(const struct pkey_apqn *apqns, u32 nr);
+
+/* ---- emu_cca.c, emu_ep11.c: token formats ---- */
+
+#define EMU_CCA_CIPHER_SIZE	MAXAESCIPHERKEYSIZE	/* 136 */
+#define EMU_EP11_BLOB_SIZE	(sizeof(struct pkey_ep11kblob_header) + \
+				 sizeof(struct pkey_ep11keyblob))	/* 272 */
+#define EMU_SECKEY_MAX		EMU_EP11_BLOB_SIZE
+#define EMU_SK_CLR_MAX		32
+
+/*
+ * Per format: make from a clear key (@flags: keygenflags, 0 = default),
+ * convert back to the clear key (@clr holds 32 bytes; returns the keytype),
+ * and verify: bits and the PKEY_FLAGS_MATCH_* register (among @want) that
+ * holds the token's pattern.  Each returns the token length from make,
+ * -EINVAL for a malformed token and -ENODEV where the card cannot help.
+ */
+int emu_cca_data_make(u32 keytype, const u8 *clr, u8 *tok);
+int emu_cca_data_to_clr(const u8 *tok, u32 len, u8 *clr);
+int emu_cca_data_verify(const u8 *tok, u32 len, u32 want, u32 *bits,
+			u32 *flags);
+int emu_cca_cipher_make(u32 keytype, u32 flags, const u8 *clr, u8 *tok);
+int emu_cca_cipher_to_clr(const u8 *tok, u32 len, u8 *clr);
+int emu_cca_cipher_verify(const u8 *tok, u32 len, u32 want, u32 *bits,
+			  u32 *flags);
+int emu_ep11_make(u32 keytype, u32 flags, const u8 *clr, u8 *tok);
+int emu_ep11_to_clr(const u8 *tok, u32 len, u8 *clr);
+int emu_ep11_verify(const u8 *tok, u32 len, u32 want, u32 *bits,
+		    u32 *flags);
+
+/* ---- emu_seckey.c: secure keys of every type ---- */
+
+/* Blob size of a PKEY_TYPE_* the card makes, or -EINVAL. */
+int emu_seckey_size(u32 type);
+/* PKEY_TYPE_* of a secure-key blob by its header, or -EINVAL. */
+int emu_seckey_type(const u8 *blob, u32 len);
+/* New secure key (random or from @clr) of @type; returns its length. */
+int emu_seckey_gen(u32 type, u32 keytype, u32 flags, u8 *blob);
+int emu_seckey_from_clr(u32 type, u32 keytype, u32 flags, const u8 *clr,
+			u8 *blob);
 /* Secure key -> clear key (@clr holds 32 bytes); returns the keytype. */
-int emu_seckey2clr(const u8 seckey[SECKEYBLOBSIZE], u8 *clr);
-int emu_verify_seckey(const u8 seckey[SECKEYBLOBSIZE], u16 *keybits,
-		      u32 *attributes);
+int emu_seckey_to_clr(const u8 *blob, u32 len, u8 *clr);
+/* Type, bits and PKEY_FLAGS_MATCH_CUR/ALT_MKVP, or -ENODEV / -EINVAL. */
+int emu_seckey_verify(const u8 *blob, u32 len, u32 *type, u32 *bits,
+		      u32 *flags);
+/*
+ * Is @blob a secure key the card serves with one of these patterns?
+ * PKEY_FLAGS_MATCH_* (0: either): 1 yes, 0 no, -EINVAL malformed.
+ */
+int emu_seckey_apqn_match(const u8 *blob, u32 len, u32 flags);
 
 /* ---- emu_sysfs.c ---- */
 

@@ -8,9 +8,16 @@
  *   protkey_aes_xts_{128,256}     one full-XTS token (80 / 112 bytes)
  *   Every read makes a new random key; offset != 0 or a short read: -EINVAL.
  *
+ * .../pkey/ccadata/, ccacipher/, ep11/      random secure keys (as s390)
+ *   *_aes_{128,192,256}   one key, padded to the attribute's size
+ *   *_aes_{128,256}_xts   two keys, at 0 and at that size
+ *   The sizes are the real driver's: 64, CCACIPHERTOKENSIZE (136) and
+ *   MAXEP11AESKEYBLOBSIZE (336) per key.  They need the card online.
+ *
  * /sys/devices/virtual/misc/pkey/emu/      test controls and counters
- *   rotate_wrapping_key, wkvp, master_key, km_fail_after, xts_driver and
- *   read-only counters (see docs/emulation.md).
+ *   rotate_wrapping_key, wkvp, master_key, km_fail_after, xts_driver,
+ *   card_online, cca_*, ep11_*, msa10 and read-only counters (see
+ *   docs/emulation.md).
  */
 #include <linux/device.h>
 #include <linux/kernel.h>
@@ -123,7 +130,199 @@ static const struct attribute_group emu_protkey_group = {
 	.bin_attrs = emu_protkey_bin_attrs,
 };
 
+/* ---- ccadata/, ccacipher/, ep11/ ---- */
+
+/*
+ * One or two (XTS) random secure keys of @type, each zero padded to
+ * @stride bytes, the second at @stride, as the real driver lays them out.
+ */
+static ssize_t emu_seckey_read(u32 type, u32 keytype, bool xts,
+			       unsigned int stride, char *buf, loff_t off,
+			       size_t count)
+{
+	size_t size = xts ? 2 * stride : stride;
+	int rc;
+
+	if (off != 0 || count < size)
+		return -EINVAL;
+	memset(buf, 0, size);
+	rc = emu_seckey_gen(type, keytype, 0, buf);
+	if (rc >= 0 && xts)
+		rc = emu_seckey_gen(type, keytype, 0, buf + stride);
+	if (rc < 0) {
+		memzero_explicit(buf, size);
+		return rc;
+	}
+	return size;
+}
+
+#define EMU_SECKEY_ATTR(_name, _type, _bits, _xts, _stride)		\
+static ssize_t _name##_read(struct file *filp, struct kobject *kobj,	\
+			    struct bin_attribute *attr, char *buf,	\
+			    loff_t off, size_t count)			\
+{									\
+	return emu_seckey_read(_type, PKEY_KEYTYPE_AES_##_bits, _xts,	\
+			       _stride, buf, off, count);		\
+}									\
+static BIN_ATTR_RO(_name, (_xts ? 2 : 1) * (_stride))
+
+#define EMU_SECKEY_GROUP(_pfx, _type, _stride)				\
+EMU_SECKEY_ATTR(_pfx##_aes_128, _type, 128, false, _stride);		\
+EMU_SECKEY_ATTR(_pfx##_aes_192, _type, 192, false, _stride);		\
+EMU_SECKEY_ATTR(_pfx##_aes_256, _type, 256, false, _stride);		\
+EMU_SECKEY_ATTR(_pfx##_aes_128_xts, _type, 128, true, _stride);	\
+EMU_SECKEY_ATTR(_pfx##_aes_256_xts, _type, 256, true, _stride);	\
+static struct bin_attribute *emu_##_pfx##_bin_attrs[] = {		\
+	&bin_attr_##_pfx##_aes_128,					\
+	&bin_attr_##_pfx##_aes_192,					\
+	&bin_attr_##_pfx##_aes_256,					\
+	&bin_attr_##_pfx##_aes_128_xts,					\
+	&bin_attr_##_pfx##_aes_256_xts,					\
+	NULL								\
+};									\
+static const struct attribute_group emu_##_pfx##_group = {		\
+	.name = #_pfx,							\
+	.bin_attrs = emu_##_pfx##_bin_attrs,				\
+}
+
+/* the real driver's CCACIPHERTOKENSIZE: fixed part + 80 */
+#define EMU_CCACIPHERTOKENSIZE	(sizeof(struct pkey_cipherkeytoken) + 80)
+
+EMU_SECKEY_GROUP(ccadata, PKEY_TYPE_CCA_DATA, SECKEYBLOBSIZE);
+EMU_SECKEY_GROUP(ccacipher, PKEY_TYPE_CCA_CIPHER, EMU_CCACIPHERTOKENSIZE);
+EMU_SECKEY_GROUP(ep11, PKEY_TYPE_EP11_AES, MAXEP11AESKEYBLOBSIZE);
+
 /* ---- emu/ ---- */
+
+/* 64 hex digits, optionally followed by a newline, into @key */
+static int emu_parse_hexkey(const char *buf, size_t count, u8 key[32])
+{
+	if (count != 64 && !(count == 65 && buf[64] == '\n'))
+		return -EINVAL;
+	return hex2bin(key, buf, 32) ? -EINVAL : 0;
+}
+
+/* "0"/"1" (kstrtobool) */
+static ssize_t emu_bool_store(const char *buf, size_t count,
+			      void (*set)(bool))
+{
+	bool v;
+	int rc = kstrtobool(buf, &v);
+
+	if (rc)
+		return rc;
+	set(v);
+	return count;
+}
+
+static ssize_t card_online_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", emu_card_online());
+}
+
+static ssize_t card_online_store(struct device *dev,
+				 struct device_attribute *attr,
+				 const char *buf, size_t count)
+{
+	return emu_bool_store(buf, count, emu_card_set_online);
+}
+static DEVICE_ATTR_RW(card_online);
+
+static ssize_t msa10_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%d\n", emu_msa10());
+}
+
+static ssize_t msa10_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t count)
+{
+	return emu_bool_store(buf, count, emu_set_msa10);
+}
+static DEVICE_ATTR_RW(msa10);
+
+static ssize_t emu_load_store(enum emu_card_kind kind, const char *buf,
+			      size_t count)
+{
+	u8 key[32];
+	int rc;
+
+	rc = emu_parse_hexkey(buf, count, key);
+	if (!rc)
+		rc = emu_card_load(kind, key);
+	memzero_explicit(key, sizeof(key));
+	return rc ?: count;
+}
+
+static ssize_t cca_new_master_key_store(struct device *dev,
+					struct device_attribute *attr,
+					const char *buf, size_t count)
+{
+	return emu_load_store(EMU_CCA, buf, count);
+}
+static DEVICE_ATTR_WO(cca_new_master_key);
+
+static ssize_t ep11_new_wrapping_key_store(struct device *dev,
+					   struct device_attribute *attr,
+					   const char *buf, size_t count)
+{
+	return emu_load_store(EMU_EP11, buf, count);
+}
+static DEVICE_ATTR_WO(ep11_new_wrapping_key);
+
+static ssize_t cca_commit_store(struct device *dev,
+				struct device_attribute *attr,
+				const char *buf, size_t count)
+{
+	return emu_card_commit(EMU_CCA) ?: count;
+}
+static DEVICE_ATTR_WO(cca_commit);
+
+static ssize_t ep11_commit_store(struct device *dev,
+				 struct device_attribute *attr,
+				 const char *buf, size_t count)
+{
+	return emu_card_commit(EMU_EP11) ?: count;
+}
+static DEVICE_ATTR_WO(ep11_commit);
+
+/* "<name> <hex>" or "<name> -" per register */
+static ssize_t emu_vps_show(enum emu_card_kind kind, char *buf)
+{
+	static const char * const names[EMU_REG_NR] = {
+		[EMU_REG_NEW] = "new", [EMU_REG_CUR] = "current",
+		[EMU_REG_OLD] = "old",
+	};
+	int nregs = kind == EMU_CCA ? EMU_REG_NR : EMU_REG_OLD;
+	u8 vp[EMU_VP_MAX];
+	int i, n, len = 0;
+
+	for (i = 0; i < nregs; i++) {
+		n = emu_card_vp(kind, i, vp);
+		if (n < 0)
+			len += sysfs_emit_at(buf, len, "%s -\n", names[i]);
+		else
+			len += sysfs_emit_at(buf, len, "%s %*phN\n", names[i],
+					     n, vp);
+	}
+	return len;
+}
+
+static ssize_t cca_mkvps_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return emu_vps_show(EMU_CCA, buf);
+}
+static DEVICE_ATTR_RO(cca_mkvps);
+
+static ssize_t ep11_wkvps_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	return emu_vps_show(EMU_EP11, buf);
+}
+static DEVICE_ATTR_RO(ep11_wkvps);
+
 
 static ssize_t rotate_wrapping_key_store(struct device *dev,
 					 struct device_attribute *attr,
@@ -148,10 +347,12 @@ static DEVICE_ATTR_RO(wkvp);
 static ssize_t master_key_show(struct device *dev,
 			       struct device_attribute *attr, char *buf)
 {
-	u8 mkvp[EMU_MKVP_SIZE];
+	u8 mkvp[EMU_VP_MAX];
+	int n = emu_card_vp(EMU_CCA, EMU_REG_CUR, mkvp);
 
-	emu_get_mkvp(mkvp);
-	return sysfs_emit(buf, "%*phN\n", EMU_MKVP_SIZE, mkvp);
+	if (n < 0)
+		return n;
+	return sysfs_emit(buf, "%*phN\n", n, mkvp);
 }
 
 static ssize_t master_key_store(struct device *dev,
@@ -161,11 +362,9 @@ static ssize_t master_key_store(struct device *dev,
 	u8 mk[32];
 	int rc;
 
-	if (count != 64 && !(count == 65 && buf[64] == '\n'))
-		return -EINVAL;
-	if (hex2bin(mk, buf, sizeof(mk)))
-		return -EINVAL;
-	rc = emu_set_master_key(mk);
+	rc = emu_parse_hexkey(buf, count, mk);
+	if (!rc)
+		rc = emu_set_master_key(mk);
 	memzero_explicit(mk, sizeof(mk));
 	return rc ?: count;
 }
@@ -226,6 +425,14 @@ static struct attribute *emu_ctl_attrs[] = {
 	&dev_attr_master_key.attr,
 	&dev_attr_km_fail_after.attr,
 	&dev_attr_xts_driver.attr,
+	&dev_attr_card_online.attr,
+	&dev_attr_cca_new_master_key.attr,
+	&dev_attr_cca_commit.attr,
+	&dev_attr_cca_mkvps.attr,
+	&dev_attr_ep11_new_wrapping_key.attr,
+	&dev_attr_ep11_commit.attr,
+	&dev_attr_ep11_wkvps.attr,
+	&dev_attr_msa10.attr,
 	&dev_attr_km_calls.attr,
 	&dev_attr_km_bytes.attr,
 	&dev_attr_km_stale.attr,
@@ -246,6 +453,9 @@ static const struct attribute_group emu_ctl_group = {
 
 const struct attribute_group *emu_attr_groups[] = {
 	&emu_protkey_group,
+	&emu_ccadata_group,
+	&emu_ccacipher_group,
+	&emu_ep11_group,
 	&emu_ctl_group,
 	NULL
 };

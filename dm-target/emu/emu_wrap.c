@@ -176,6 +176,9 @@ int emu_clr2protkey(u32 keytype, const u8 *clr, u8 *prot)
 
 	if (klen < 0)
 		return klen;
+	if ((keytype == PKEY_KEYTYPE_AES_XTS_128 ||
+	     keytype == PKEY_KEYTYPE_AES_XTS_256) && !emu_msa10())
+		return -ENODEV;
 	memcpy(prot, clr, klen);
 	rcu_read_lock();
 	wk = rcu_dereference(emu_cur);
