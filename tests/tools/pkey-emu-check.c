@@ -4,7 +4,9 @@
  * sysfs (protkey/ and emu/) from userspace, the way the s390 pkey ABI is
  * used.  Run as root in the test VM after loading pkey_emu.  Prints one
  * line per failed check and "pkey-emu-check: N checks, M failed"; exits 1
- * if any failed.
+ * if any failed.  "pkey-emu-check convert FILE" instead converts the key
+ * blob in FILE with KBLOB2PROTK3 (exit 0 if it converts, 1 if not), for the
+ * guest scripts.
  *
  * KM/PCC are kernel-internal; their equivalence with xts(aes) is checked
  * by the module's load-time self-test and by the dm-paes tests.
@@ -1025,13 +1027,40 @@ static void test_controls(void)
 	CHECK(sys_write(SYS "emu/km_fail_after", "abc") == -EINVAL, "abc");
 }
 
-int main(void)
+/* pkey-emu-check convert FILE: KBLOB2PROTK3 of the key blob in FILE */
+static int convert(const char *path)
+{
+	uint8_t blob[8192], prot[128];
+	int f = open(path, O_RDONLY), n, rc;
+
+	if (f < 0) {
+		perror(path);
+		return 2;
+	}
+	n = read(f, blob, sizeof(blob));
+	close(f);
+	if (n <= 0) {
+		fprintf(stderr, "%s: empty\n", path);
+		return 2;
+	}
+	rc = kblob3(blob, n, prot, NULL);
+	if (rc < 0) {
+		printf("KBLOB2PROTK3: %s\n", strerror(-rc));
+		return 1;
+	}
+	printf("KBLOB2PROTK3: %d-byte protected key\n", rc);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	fd = open("/dev/pkey", O_RDWR);
 	if (fd < 0) {
 		perror("/dev/pkey");
 		return 2;
 	}
+	if (argc == 3 && !strcmp(argv[1], "convert"))
+		return convert(argv[2]);
 	test_genprotk();
 	test_clr2protk();
 	test_seckeys();

@@ -11,6 +11,7 @@ pdm_vm_test(bed.linear bed/linear.sh)
 # pkey_emu
 pdm_vm_test(emu.check emu/check.sh)
 pdm_vm_test(emu.master-key emu/master-key.sh)
+pdm_vm_test(emu.card emu/card.sh)
 
 # dm-paes
 pdm_vm_test(paes.oracle paes/oracle.sh)
