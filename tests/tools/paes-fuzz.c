@@ -32,10 +32,12 @@
  *     random/mutated structures, lengths at limits, NULL, unmapped and
  *     too-short user buffers (guard pages).  A clean errno or success,
  *     never a write outside the structure (canaries checked).
- *  S  a read or write of a sysfs attribute under .../pkey/protkey and
- *     .../pkey/emu: short, long and offset reads, junk writes; the
- *     controls that change state are written valid values too and then
- *     restored (km_fail_after disarmed; rotations tracked).
+ *  S  a read or write of a sysfs attribute under .../pkey/protkey,
+ *     ccadata, ccacipher, ep11 and .../pkey/emu: short, long and offset
+ *     reads, junk writes; the controls that change state are written
+ *     valid values too and then restored (km_fail_after disarmed;
+ *     rotations tracked).  card_online and msa10 are left alone: they
+ *     would make the valid reads fail.
  *
  * Deterministic from --seed (the kernel's random keys aside).  Prints one
  * line per failure and a summary:
@@ -2175,6 +2177,12 @@ static const struct ioc iocs[] = {
 	{ PKEY_VERIFYPROTK, sizeof(struct pkey_verifyprotk), "VERIFYPROTK" },
 	{ PKEY_KBLOB2PROTK, sizeof(struct pkey_kblob2pkey), "KBLOB2PROTK" },
 	{ PKEY_KBLOB2PROTK3, sizeof(struct pkey_kblob2pkey3), "KBLOB2PROTK3" },
+	{ PKEY_GENSECK2, sizeof(struct pkey_genseck2), "GENSECK2" },
+	{ PKEY_CLR2SECK2, sizeof(struct pkey_clr2seck2), "CLR2SECK2" },
+	{ PKEY_VERIFYKEY2, sizeof(struct pkey_verifykey2), "VERIFYKEY2" },
+	{ PKEY_KBLOB2PROTK2, sizeof(struct pkey_kblob2pkey2), "KBLOB2PROTK2" },
+	{ PKEY_APQNS4K, sizeof(struct pkey_apqns4key), "APQNS4K" },
+	{ PKEY_APQNS4KT, sizeof(struct pkey_apqns4keytype), "APQNS4KT" },
 };
 #define NIOC (sizeof(iocs) / sizeof(iocs[0]))
 
@@ -2248,14 +2256,19 @@ static size_t rblob(uint8_t *b, size_t max)
 		}
 		break;
 	}
-	case 2: {	/* secure key */
-		struct pkey_genseck g;
+	case 2: {	/* secure key: CCA AESDATA, AESCIPHER or EP11 */
+		struct pkey_genseck2 g;
 
 		memset(&g, 0, sizeof(g));
-		g.keytype = 1 + rn(3);
-		if (!ioctl(pkfd, PKEY_GENSECK, &g))
-			memcpy(b, g.seckey.seckey, 64);
-		n = 64;
+		g.type = (uint32_t[]){ PKEY_TYPE_CCA_DATA, PKEY_TYPE_CCA_CIPHER,
+				       PKEY_TYPE_EP11_AES }[rn(3)];
+		g.size = 128 + 64 * rn(3);
+		g.key = b;
+		g.keylen = max;
+		n = (size_t[]){ 64, 136, 272 }[g.type == PKEY_TYPE_CCA_DATA ? 0 :
+					       g.type == PKEY_TYPE_CCA_CIPHER ? 1 : 2];
+		if (n > max || ioctl(pkfd, PKEY_GENSECK2, &g))
+			n = n > max ? max : n;
 		break;
 	}
 	case 3:
@@ -2302,8 +2315,17 @@ static void pkey_case(void)
 		struct pkey_verifyprotk vp;
 		struct pkey_kblob2pkey kb;
 		struct pkey_kblob2pkey3 kb3;
+		struct pkey_genseck2 gs2;
+		struct pkey_clr2seck2 c2s2;
+		struct pkey_verifykey2 vk2;
+		struct pkey_kblob2pkey2 kb2;
+		struct pkey_apqns4key ak;
+		struct pkey_apqns4keytype akt;
 		uint8_t raw[512];
 	} a;
+	/* key outputs: larger than any key, whatever keylen claims */
+	static uint8_t kout[1024];
+	static struct pkey_apqn apqns[300];
 	const struct ioc *ic = NULL;
 	unsigned long cmd;
 	size_t size, have, avail, bl;
@@ -2333,6 +2355,9 @@ static void pkey_case(void)
 	}
 	blobcmd = ic && (ic->cmd == PKEY_KBLOB2PROTK ||
 			 ic->cmd == PKEY_KBLOB2PROTK3);
+	if (chance(50))
+		apqns[0] = (struct pkey_apqn){ chance(70) ? 0 : rnd(),
+					       chance(70) ? 0 : rnd() };
 
 	/* the structure: random, or valid-ish with fields at their limits */
 	memset(&a, 0, sizeof(a));
@@ -2369,9 +2394,89 @@ static void pkey_case(void)
 			memcpy(a.vp.protkey.protkey, t->b + 16, 64);
 			break;
 		}
+		case PKEY_GENSECK2:
+		case PKEY_CLR2SECK2: {
+			struct pkey_genseck2 *g = &a.gs2;
+			struct pkey_clr2seck2 *c = &a.c2s2;
+			uint32_t type = chance(80) ? (uint32_t[]){ 0, 1, 2, 3, 6, 8,
+						    99 }[rn(7)] : rnd();
+			uint32_t sz = chance(80) ? (uint32_t[]){ 0, 100, 128, 192,
+						    256, 512 }[rn(6)] : rnd();
+			uint32_t flags = chance(60) ? 0 : rnd();
+			struct pkey_apqn *ap = chance(40) ? NULL :
+				rptr((uint8_t *)apqns, sizeof(apqns), &avail);
+			uint32_t ne = chance(60) ? rn(3) :
+				(uint32_t[]){ 256, 257, 0xffffffff }[rn(3)];
+			uint8_t *kp = chance(20) ? NULL :
+				rptr(kout, sizeof(kout), &avail);
+			uint32_t kl = chance(60) ? 512 : rlen();
+
+			if (ic->cmd == PKEY_GENSECK2) {
+				g->apqns = ap;
+				g->apqn_entries = ne;
+				g->type = type;
+				g->size = sz;
+				g->keygenflags = flags;
+				g->key = kp;
+				g->keylen = kl;
+			} else {
+				c->apqns = ap;
+				c->apqn_entries = ne;
+				c->type = type;
+				c->size = sz;
+				c->keygenflags = flags;
+				rbytes(c->clrkey.clrkey, 32);
+				c->key = kp;
+				c->keylen = kl;
+			}
+			break;
+		}
+		case PKEY_VERIFYKEY2:
+		case PKEY_APQNS4K: {
+			uint8_t *kp;
+
+			bl = rblob(blob, sizeof(blob));
+			kp = rptr(blob, bl, &avail);
+			if (ic->cmd == PKEY_VERIFYKEY2) {
+				a.vk2.key = kp;
+				a.vk2.keylen = chance(70) ? bl : rlen();
+				a.vk2.cardnr = chance(60) ? 0xffff : rn(3);
+				a.vk2.domain = chance(60) ? 0xffff : rn(3);
+				break;
+			}
+			a.ak.key = kp;
+			a.ak.keylen = chance(70) ? bl : rlen();
+			a.ak.flags = chance(80) ? 2 * rn(4) : rnd();
+			a.ak.apqns = chance(30) ? NULL :
+				rptr((uint8_t *)apqns, sizeof(apqns), &avail);
+			a.ak.apqn_entries = chance(70) ? rn(3) : rnd();
+			break;
+		}
+		case PKEY_APQNS4KT:
+			a.akt.type = chance(80) ? (uint32_t[]){ 0, 1, 2, 3, 6,
+						   8 }[rn(6)] : rnd();
+			if (chance(50))
+				rbytes(a.akt.cur_mkvp, 64);	/* and alt */
+			a.akt.flags = chance(80) ? 2 * rn(4) : rnd();
+			a.akt.apqns = chance(30) ? NULL :
+				rptr((uint8_t *)apqns, sizeof(apqns), &avail);
+			a.akt.apqn_entries = chance(70) ? rn(3) : rnd();
+			break;
+		case PKEY_KBLOB2PROTK2: {
+			uint8_t *kp;
+
+			bl = rblob(blob, sizeof(blob));
+			kp = rptr(blob, bl, &avail);
+			a.kb2.key = kp;
+			a.kb2.keylen = chance(70) ? bl : rlen();
+			a.kb2.apqns = chance(50) ? NULL :
+				rptr((uint8_t *)apqns, sizeof(apqns), &avail);
+			a.kb2.apqn_entries = chance(50) ? rn(3) :
+				(uint32_t[]){ 256, 257, 0xffffffff }[rn(3)];
+			break;
+		}
 		case PKEY_KBLOB2PROTK:
 		case PKEY_KBLOB2PROTK3: {
-			static struct pkey_apqn apqns[300];
 			uint8_t *kp;
 
 			bl = rblob(blob, sizeof(blob));
@@ -2435,6 +2540,12 @@ static void pkey_case(void)
 		/* EKEYREJECTED: a protected key of another wrapping key */
 		case EFAULT: case EINVAL: case ENOTTY: case ENODEV:
 		case EKEYREJECTED: case ENOMEM:
+			break;
+		case ENOSPC:	/* APQNS4K/APQNS4KT: the list is too short */
+			if (ic && (ic->cmd == PKEY_APQNS4K ||
+				   ic->cmd == PKEY_APQNS4KT))
+				break;
+			fail("ioctl 0x%lx: unexpected ENOSPC", cmd);
 			break;
 		default:
 			fail("ioctl 0x%lx: unexpected errno %d (%s)", cmd, -r,
@@ -2513,6 +2624,18 @@ static const struct {
 	{ .name = "protkey/protkey_aes_256_xts", .size = 160 },
 	{ .name = "protkey/protkey_aes_xts_128", .size = 80 },
 	{ .name = "protkey/protkey_aes_xts_256", .size = 112 },
+	{ .name = "ccadata/ccadata_aes_128", .size = 64 },
+	{ .name = "ccadata/ccadata_aes_256_xts", .size = 128 },
+	{ .name = "ccacipher/ccacipher_aes_192", .size = 136 },
+	{ .name = "ccacipher/ccacipher_aes_128_xts", .size = 272 },
+	{ .name = "ep11/ep11_aes_256", .size = MAXEP11AESKEYBLOBSIZE },
+	{ .name = "ep11/ep11_aes_256_xts", .size = 2 * MAXEP11AESKEYBLOBSIZE },
+	{ .name = "emu/cca_new_master_key", .size = 0, .writable = true },
+	{ .name = "emu/cca_commit", .size = 0, .writable = true },
+	{ .name = "emu/cca_mkvps", .size = 0 },
+	{ .name = "emu/ep11_new_wrapping_key", .size = 0, .writable = true },
+	{ .name = "emu/ep11_commit", .size = 0, .writable = true },
+	{ .name = "emu/ep11_wkvps", .size = 0 },
 	{ .name = "emu/rotate_wrapping_key", .size = 0, .writable = true },
 	{ .name = "emu/wkvp", .size = 0 },
 	{ .name = "emu/master_key", .size = 0, .writable = true },
@@ -2569,7 +2692,9 @@ static void sysfs_case(void)
 			if (r != want)
 				fail("sysfs read %s len %zu off %jd: %d, want %d",
 				     sysattrs[i].name, len, (intmax_t)off, r, want);
-			if (r == sz) {
+			if (r == sz && strncmp(sysattrs[i].name, "protkey/", 8)) {
+				n_sys_ok++;	/* a secure key: the card checks it */
+			} else if (r == sz) {
 				enum form f;
 
 				n_sys_ok++;
@@ -2583,7 +2708,8 @@ static void sysfs_case(void)
 						fail("sysfs %s: token not valid for the model",
 						     sysattrs[i].name);
 			}
-		} else if (strstr(path, "rotate_wrapping_key")) {
+		} else if (strstr(path, "rotate_wrapping_key") ||
+			   strstr(path, "_new_") || strstr(path, "_commit")) {
 			if (r != -EACCES && r != -EIO && r != -EPERM)
 				fail("read of write-only %s: %d", path, r);
 		} else {
@@ -2604,7 +2730,8 @@ static void sysfs_case(void)
 			len = snprintf(w, sizeof(w), "%s%s", rnum(nb),
 				       chance(50) ? "\n" : "");
 		}
-		if (!strcmp(sysattrs[i].name, "emu/master_key") && chance(50)) {
+		if ((!strcmp(sysattrs[i].name, "emu/master_key") ||
+		     strstr(sysattrs[i].name, "_new_")) && chance(50)) {
 			uint8_t mk[32];
 
 			rbytes(mk, 32);
