@@ -26,7 +26,8 @@
 #define EP_OFF(f)		(EP_HDR + offsetof(struct pkey_ep11keyblob, f))
 #define EP_KEY_LEN		48	/* wrapped part of encrypted_key_data */
 #define EP_DOMAIN		0x60
-#define EP_ATTR_DEFAULT		0x00200c00	/* ENCRYPT|DECRYPT|EXTRACTABLE */
+/* XCP_BLOB_ENCRYPT | XCP_BLOB_DECRYPT | XCP_BLOB_PROTKEY_EXTRACTABLE */
+#define EP_ATTR_DEFAULT		0x00200c00
 
 static int emu_ep_bits(u32 keytype)
 {

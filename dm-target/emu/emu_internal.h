@@ -241,8 +241,9 @@ int emu_card_apqns(const struct pkey_apqn *apqns, u32 nr);
 /* ---- emu_cca.c, emu_ep11.c: token formats ---- */
 
 #define EMU_CCA_CIPHER_SIZE	MAXAESCIPHERKEYSIZE	/* 136 */
+/* EP11 AES blob with header: 16 + 256 = 272 bytes */
 #define EMU_EP11_BLOB_SIZE	(sizeof(struct pkey_ep11kblob_header) + \
-				 sizeof(struct pkey_ep11keyblob))	/* 272 */
+				 sizeof(struct pkey_ep11keyblob))
 #define EMU_SECKEY_MAX		EMU_EP11_BLOB_SIZE
 #define EMU_SK_CLR_MAX		32
 

@@ -588,7 +588,8 @@ static long emu_apqns4k(void __user *uarg)
 
 static long emu_apqns4kt(void __user *uarg)
 {
-	const u32 cur = PKEY_FLAGS_MATCH_CUR_MKVP, alt = PKEY_FLAGS_MATCH_ALT_MKVP;
+	const u32 cur = PKEY_FLAGS_MATCH_CUR_MKVP;
+	const u32 alt = PKEY_FLAGS_MATCH_ALT_MKVP;
 	struct pkey_apqns4keytype k;
 	u32 n;
 	int rc;
