@@ -151,6 +151,21 @@ int emu_card_vp(enum emu_card_kind kind, enum emu_reg_id reg, u8 *vp)
 	return rc;
 }
 
+int emu_card_vps(enum emu_card_kind kind, u8 vp[EMU_REG_NR][EMU_VP_MAX],
+		 bool set[EMU_REG_NR])
+{
+	const struct emu_reg *r = emu_regs[kind];
+	int i;
+
+	mutex_lock(&emu_card_lock);
+	for (i = 0; i < EMU_REG_NR; i++) {
+		set[i] = r[i].set;
+		memcpy(vp[i], r[i].vp, EMU_VP_MAX);
+	}
+	mutex_unlock(&emu_card_lock);
+	return emu_card_vp_len(kind);
+}
+
 void emu_card_set_online(bool online)
 {
 	mutex_lock(&emu_card_lock);

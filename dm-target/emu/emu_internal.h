@@ -221,6 +221,9 @@ int emu_card_commit(enum emu_card_kind kind);
 int emu_set_master_key(const u8 mk[32]);
 /* A register's verification pattern: its length, or -ENOENT if empty. */
 int emu_card_vp(enum emu_card_kind kind, enum emu_reg_id reg, u8 *vp);
+/* All registers' patterns at one moment; returns the pattern length. */
+int emu_card_vps(enum emu_card_kind kind, u8 vp[EMU_REG_NR][EMU_VP_MAX],
+		 bool set[EMU_REG_NR]);
 void emu_card_set_online(bool online);
 bool emu_card_online(void);
 /* Seal under CURRENT; -ENODEV if the card is offline. */

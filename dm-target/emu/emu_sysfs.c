@@ -287,7 +287,7 @@ static ssize_t ep11_commit_store(struct device *dev,
 }
 static DEVICE_ATTR_WO(ep11_commit);
 
-/* "<name> <hex>" or "<name> -" per register */
+/* "<name> <hex>" or "<name> -" per register, all from one moment */
 static ssize_t emu_vps_show(enum emu_card_kind kind, char *buf)
 {
 	static const char * const names[EMU_REG_NR] = {
@@ -295,16 +295,17 @@ static ssize_t emu_vps_show(enum emu_card_kind kind, char *buf)
 		[EMU_REG_OLD] = "old",
 	};
 	int nregs = kind == EMU_CCA ? EMU_REG_NR : EMU_REG_OLD;
-	u8 vp[EMU_VP_MAX];
+	u8 vp[EMU_REG_NR][EMU_VP_MAX];
+	bool set[EMU_REG_NR];
 	int i, n, len = 0;
 
+	n = emu_card_vps(kind, vp, set);
 	for (i = 0; i < nregs; i++) {
-		n = emu_card_vp(kind, i, vp);
-		if (n < 0)
+		if (!set[i])
 			len += sysfs_emit_at(buf, len, "%s -\n", names[i]);
 		else
 			len += sysfs_emit_at(buf, len, "%s %*phN\n", names[i],
-					     n, vp);
+					     n, vp[i]);
 	}
 	return len;
 }
