@@ -77,7 +77,18 @@ struct DeviceReport {
     bool suspended = false;
     int open_count = 0;
     std::string error;  // status could not be read
+    // "two-key" (K1/K2 token pair) or "full-xts" (one full-XTS token), from
+    // the target's keytype; empty when unknown.
+    std::string key_form;
+    // Secure and random-secure devices: under which master key of the card
+    // their secure key is enciphered; master_key_error says why it is
+    // unknown.
+    std::optional<MasterKeyState> master_key;
+    std::string master_key_error;
 };
+// The master-key part needs the state (file or record) and /dev/pkey;
+// `cfg` says where they are.
+DeviceReport device_report(const ManagerConfig& cfg, const std::string& name);
 DeviceReport device_report(const std::string& name);
 
 }  // namespace pkeydm
