@@ -17,6 +17,7 @@
 #include "pkeydm/log_sink.hpp"
 #include "pkeydm/config/recovery_record.hpp"
 #include "pkeydm/device/swap.hpp"
+#include "pkeydm/key/ephemeral_key.hpp"
 #include "pkeydm/key/pkey_device.hpp"
 #include "pkeydm/key/token.hpp"
 #include "pkeydm/unique_fd.hpp"
@@ -267,6 +268,24 @@ RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMo
     return r;
 }
 
+void prepare_regeneration(LoadedKeySource& key, const KeyContext& ctx, const std::string& name)
+{
+    if (key.source.kind != KeySourceKind::ephemeral)
+        return;
+    std::optional<TokenForm> form;
+    try {
+        const auto kt = paes_status(name).get("keytype");
+        if (kt && kt->starts_with("fxts-"))
+            form = TokenForm::full_xts;
+        else if (kt && kt->starts_with("xts-"))
+            form = TokenForm::xts_pair;
+    } catch (const Error&) {
+        // No status yet (the device is being made): the best form, as pdm
+        // create chooses it.
+    }
+    open_ephemeral_key(key, ctx, form);
+}
+
 DeviceReport device_report(const ManagerConfig& cfg, const std::string& name)
 {
     auto r = device_report(name);
@@ -298,7 +317,9 @@ DeviceReport device_report(const std::string& name)
         // Status keytype (docs/target.md): xts-* for a token pair,
         // fxts-* for a full-XTS token.
         if (const auto kt = r.status.get("keytype"))
-            r.key_form = kt->starts_with("fxts-") ? "full-xts" : kt->starts_with("xts-") ? "two-key" : "";
+            r.key_form = kt->starts_with("fxts-")  ? std::string(token_form_name(TokenForm::full_xts))
+                         : kt->starts_with("xts-") ? std::string(token_form_name(TokenForm::xts_pair))
+                                                   : "";
         const auto t = dm_table(name);
         if (!t.empty())
             r.table = t[0].params;

@@ -91,4 +91,9 @@ struct DeviceReport {
 DeviceReport device_report(const ManagerConfig& cfg, const std::string& name);
 DeviceReport device_report(const std::string& name);
 
+// What pdmd calls once it has a device's key source, while it can still
+// open files: for an ephemeral key, the sysfs attributes of the form the
+// device's key has (from its status), so a new key later opens nothing.
+void prepare_regeneration(LoadedKeySource& key, const KeyContext& ctx, const std::string& name);
+
 }  // namespace pkeydm

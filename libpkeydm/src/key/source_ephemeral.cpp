@@ -1,8 +1,8 @@
 // ephemeral: a new random protected key each time; nothing to load.
 #include "pkeydm/error.hpp"
+#include "pkeydm/key/ephemeral_key.hpp"
 #include "pkeydm/key/key_source_kind.hpp"
 #include "pkeydm/key/pkey_device.hpp"
-#include "pkeydm/key/sysfs_protkey.hpp"
 #include "pkeydm/key/token.hpp"
 
 namespace pkeydm {
@@ -27,6 +27,8 @@ public:
     void load(LoadedKeySource&, const KeyContext&) const override {}
     SecureBuffer derive(const LoadedKeySource& k, PkeyDevice& dev) const override
     {
+        if (k.ephemeral)
+            return k.ephemeral->make(dev);
         return genprotk_pair(dev, k.xts_bits);
     }
 };
@@ -43,15 +45,15 @@ SecureBuffer random_xts_token(unsigned xts_bits, const KeyContext& ctx)
 {
     if (xts_bits != 128 && xts_bits != 256)
         throw Error(Errc::usage, "XTS key size " + std::to_string(xts_bits) + ": expected 128 or 256");
-    try {
-        return read_sysfs_protkey(xts_pair_attr(xts_bits), ctx.protkey_dir);
-    } catch (const Error& e) {
-        // Older kernels lack the sysfs attributes but have the ioctl.
-        if (e.code() != Errc::not_found)
-            throw;
-    }
+    // Opened only if neither sysfs form is there.
     PkeyDevice dev(ctx.pkey_device);
-    return genprotk_pair(dev, xts_bits);
+    return EphemeralKeyMaker(xts_bits, ctx.protkey_dir).make(dev);
+}
+
+void open_ephemeral_key(LoadedKeySource& key, const KeyContext& ctx, std::optional<TokenForm> form)
+{
+    if (key.source.kind == KeySourceKind::ephemeral)
+        key.ephemeral = std::make_shared<EphemeralKeyMaker>(key.xts_bits, ctx.protkey_dir, form);
 }
 
 }  // namespace pkeydm

@@ -14,6 +14,7 @@
 //                 record exists.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,8 @@
 
 namespace pkeydm {
 class PkeyDevice;
+class EphemeralKeyMaker;
+enum class TokenForm;
 }
 
 namespace pkeydm {
@@ -53,6 +56,9 @@ struct LoadedKeySource {
     // Secure: the verification pattern recorded in the repository .info
     // (empty until the first create with the key).
     std::string vp;
+    // Ephemeral: the sysfs attributes, opened by open_ephemeral_key; without
+    // it a new key comes from PKEY_GENPROTK (a pair).
+    std::shared_ptr<EphemeralKeyMaker> ephemeral;
 };
 // The material of an existing key.  A random-secure key exists only in its
 // device's recovery record: here it is an error (Errc::not_found) saying the
@@ -71,7 +77,13 @@ SecureBuffer derive_xts_token(const LoadedKeySource& key, const KeyContext& ctx)
 // for CCA, OLD on any online card) throws Error(Errc::keysource, ..., ENODEV)
 // naming the source and the MKVP/WKVP: not a transient failure.
 SecureBuffer derive_xts_token(const LoadedKeySource& key, PkeyDevice& dev);
+// A new ephemeral token: full-XTS where the machine has it, else a pair.
 SecureBuffer random_xts_token(unsigned xts_bits, const KeyContext& ctx);
+// For an ephemeral key: opens what later derive_xts_token(key, dev) calls
+// read, so they open no file; `form` is the form of the device's current
+// key (a new key must have it), nullopt for the best there is.  Other
+// sources: nothing to do.
+void open_ephemeral_key(LoadedKeySource& key, const KeyContext& ctx, std::optional<TokenForm> form);
 
 // Under which of the crypto card's master keys a secure key is enciphered.
 enum class MasterKeyState { current, old, unusable };
