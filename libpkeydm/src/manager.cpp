@@ -250,6 +250,17 @@ LoadedKeySource device_key(const ManagerConfig& cfg, const DeviceState& s)
     return k;
 }
 
+// A new random key of the form the device's key has: the target takes only
+// that form while a key (even a stale one) is present.
+SecureBuffer new_ephemeral_token(const ManagerConfig& cfg, const DeviceState& s)
+{
+    LoadedKeySource k;
+    k.source = {KeySourceKind::ephemeral, {}};
+    k.xts_bits = s.options.xts_bits;
+    prepare_regeneration(k, cfg.keys, s.name);
+    return derive_xts_token(k, cfg.keys);
+}
+
 }  // namespace
 
 RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMode mode, bool force)
@@ -259,7 +270,7 @@ RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMo
                                       "' has an ephemeral key, which cannot be derived again; a new key "
                                       "(key replace) loses the data written before");
     const auto token = mode == RekeyMode::set ? derive_xts_token(device_key(cfg, s), cfg.keys)
-                                              : random_xts_token(s.options.xts_bits, cfg.keys);
+                                              : new_ephemeral_token(cfg, s);
     const auto r = mode == RekeyMode::replace && force && paes_status(s.name).key == KeyState::valid
                        ? replace_valid_key(s.name, token)
                        : inject_key(s.name, token, mode);

@@ -70,7 +70,7 @@ LoadedKeySource new_key_source(const KeySource& src, unsigned xts_bits, const Ke
 SecureBuffer derive_xts_token(const LoadedKeySource& key, const KeyContext& ctx)
 {
     // sysfs first: older kernels lack it, so PKEY_GENPROTK stays the fallback.
-    if (key.source.kind == KeySourceKind::ephemeral)
+    if (key.source.kind == KeySourceKind::ephemeral && !key.ephemeral)
         return random_xts_token(key.xts_bits, ctx);
     PkeyDevice dev(ctx.pkey_device);
     return derive_xts_token(key, dev);
