@@ -108,7 +108,8 @@ int cmd_create(const Args& a)
         ("all", "every pdmtab entry that is not a device yet and not noauto (boot without systemd); with --swapon, swap entries go on")
         ("device", po::value<std::string>(), "backing device: path, UUID=, PARTUUID=, LABEL=, PARTLABEL= (instead of pdmtab)")
         ("key", po::value<std::string>()->default_value("ephemeral"),
-         "key source: ephemeral | secure:<repository key> | clear:<key file>")
+         "key source: ephemeral | secure:<repository key> | clear:<key file> | "
+         "random-secure[:cca-aesdata|cca-aescipher|ep11]")
         ("sector-size", po::value<unsigned>(), "encryption sector size (512..4096, default 4096)")
         ("options,o", po::value<std::string>(), "pdmtab-style options, comma-separated")
         ("key-timeout", po::value<std::string>(), "ms parked I/O waits for a fresh key before EIO (0..3600000, 0: forever)")
@@ -181,7 +182,7 @@ int cmd_status(const Args& a)
         return 0;
     std::vector<DeviceReport> reports;
     if (!name.empty()) {
-        reports.push_back(device_report(name));
+        reports.push_back(device_report(c.cfg, name));
         // A named device whose paes status cannot be read (another target
         // type, a status pdm cannot parse) is an error, not a report: read it
         // once more to throw the reason with its exit status.
@@ -189,7 +190,7 @@ int cmd_status(const Args& a)
             (void)paes_status(name);
     } else {
         for (const auto& e : dm_list_pdm())
-            reports.push_back(device_report(e.name));
+            reports.push_back(device_report(c.cfg, e.name));
     }
     if (vm.count("json")) {
         auto arr = nlohmann::json::array();
@@ -201,6 +202,11 @@ int cmd_status(const Args& a)
             j["suspended"] = r.suspended;
             j["open_count"] = r.open_count;
             j["key"] = std::string(key_state_name(r.status.key));
+            j["key_form"] = r.key_form.empty() ? nlohmann::json() : nlohmann::json(r.key_form);
+            if (r.master_key)
+                j["master_key"] = std::string(master_key_state_name(*r.master_key));
+            else if (!r.master_key_error.empty())
+                j["master_key_error"] = r.master_key_error;
             nlohmann::json f = nlohmann::json::object();
             for (const auto& [k, v] : r.status.fields)
                 f[k] = v;
@@ -218,14 +224,20 @@ int cmd_status(const Args& a)
                   << "uuid:         " << r.uuid << "\n"
                   << "source:       " << source_name(r.kind) << "\n"
                   << "suspended:    " << (r.suspended ? "yes" : "no") << "\n"
-                  << "open count:   " << r.open_count << "\n";
+                  << "open count:   " << r.open_count << "\n"
+                  << "key form:     " << (r.key_form.empty() ? "?" : r.key_form) << "\n";
+        if (r.master_key)
+            std::cout << "master key:   " << master_key_state_name(*r.master_key) << "\n";
+        else if (!r.master_key_error.empty())
+            std::cout << "master key:   ? (" << r.master_key_error << ")\n";
         if (!r.error.empty())
             std::cout << "error:        " << r.error << "\n";
         for (const auto& [k, v] : r.status.fields)
             std::cout << std::left << std::setw(14) << (k + ":") << v << "\n";
         return 0;
     }
-    std::cout << std::left << std::setw(16) << "NAME" << std::setw(10) << "SOURCE" << std::setw(7) << "KEY"
+    std::cout << std::left << std::setw(16) << "NAME" << std::setw(14) << "SOURCE" << std::setw(7) << "KEY"
+              << std::setw(9) << "FORM" << std::setw(10) << "MASTERKEY"
               << std::setw(6) << "GEN" << std::setw(8) << "PARKED" << std::setw(7) << "STALE"
               << "LOST_BLOCKS\n";
     for (const auto& r : reports) {
@@ -233,8 +245,12 @@ int cmd_status(const Args& a)
             const auto v = r.status.get(f);
             return v ? std::string(*v) : std::string("-");
         };
-        std::cout << std::left << std::setw(16) << r.name << std::setw(10) << source_name(r.kind) << std::setw(7)
-                  << key_state_name(r.status.key) << std::setw(6) << n("gen") << std::setw(8) << n("parked")
+        std::cout << std::left << std::setw(16) << r.name << std::setw(14) << source_name(r.kind) << std::setw(7)
+                  << key_state_name(r.status.key) << std::setw(9) << (r.key_form.empty() ? "-" : r.key_form)
+                  << std::setw(10)
+                  << (r.master_key ? std::string(master_key_state_name(*r.master_key))
+                                   : r.master_key_error.empty() ? "-" : "?")
+                  << std::setw(6) << n("gen") << std::setw(8) << n("parked")
                   << std::setw(7) << n("stale_events") << n("lost_blocks") << "\n";
     }
     return 0;

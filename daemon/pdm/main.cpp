@@ -21,7 +21,7 @@ constexpr const char* usage_text =
     "                          one (--replace: only for a stale/lost/no key, or --force)\n"
     "Tokens and keys:\n"
     "  token gen|from-clear|verify   protected-key tokens\n"
-    "  key generate|list|show|remove|verify NAME   the secure-key repository\n"
+    "  key generate|list|show|remove|verify|validate NAME   the secure-key repository\n"
     "  wkvp                    the current wrapping-key verification pattern\n"
     "\n"
     "'pdm <command> --help' shows the options of a command.\n"

@@ -169,6 +169,7 @@ bool DeviceWorker::prepare(bool from_files)
             key_ = std::move(k);
         }
         pkey_.open();
+        prepare_regeneration(*key_, cfg_.keys, name_);
         log(LOG_INFO, "PDM_KEY_SOURCE_READY dev=" + name_ + " source=" + format_key_source(state_->source) +
                           " xts=" + std::to_string(state_->options.xts_bits) +
                           " on-key-loss=" + std::string(on_key_loss_name(state_->options.on_key_loss)) +

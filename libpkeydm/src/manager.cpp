@@ -17,6 +17,8 @@
 #include "pkeydm/log_sink.hpp"
 #include "pkeydm/config/recovery_record.hpp"
 #include "pkeydm/device/swap.hpp"
+#include "pkeydm/key/ephemeral_key.hpp"
+#include "pkeydm/key/pkey_device.hpp"
 #include "pkeydm/key/token.hpp"
 #include "pkeydm/unique_fd.hpp"
 
@@ -227,19 +229,86 @@ void record_replaced_vp(const ManagerConfig& cfg, const std::string& name) noexc
 
 }  // namespace
 
+namespace {
+
+// A device's key material for deriving again: a random-secure key from its
+// recovery record (its only copy), any other from its files.
+LoadedKeySource device_key(const ManagerConfig& cfg, const DeviceState& s)
+{
+    if (s.source.kind != KeySourceKind::random_secure)
+        return load_key_source(s.source, s.options.xts_bits, cfg.keys);
+    auto rec = load_recovery_record(s.name);
+    if (!rec || rec->material.empty() || rec->state.source.kind != KeySourceKind::random_secure)
+        throw Error(Errc::not_found, "'" + s.name + "' (" + format_key_source(s.source) +
+                                         "): no recovery record pdm-material:" + s.name +
+                                         " in root's user keyring, the only copy of its random secure key; it "
+                                         "cannot be derived again");
+    LoadedKeySource k;
+    k.source = rec->state.source;
+    k.xts_bits = rec->state.options.xts_bits;
+    k.material = std::move(rec->material);
+    return k;
+}
+
+// A new random key of the form the device's key has: the target takes only
+// that form while a key (even a stale one) is present.
+SecureBuffer new_ephemeral_token(const ManagerConfig& cfg, const DeviceState& s)
+{
+    LoadedKeySource k;
+    k.source = {KeySourceKind::ephemeral, {}};
+    k.xts_bits = s.options.xts_bits;
+    prepare_regeneration(k, cfg.keys, s.name);
+    return derive_xts_token(k, cfg.keys);
+}
+
+}  // namespace
+
 RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMode mode, bool force)
 {
     if (mode == RekeyMode::set && !rederivable(s.source.kind))
         throw Error(Errc::verify, "'" + s.name +
                                       "' has an ephemeral key, which cannot be derived again; a new key "
                                       "(key replace) loses the data written before");
-    const auto token = mode == RekeyMode::set ? derive_xts_token(s.source, s.options.xts_bits, cfg.keys)
-                                              : random_xts_token(s.options.xts_bits, cfg.keys);
+    const auto token = mode == RekeyMode::set ? derive_xts_token(device_key(cfg, s), cfg.keys)
+                                              : new_ephemeral_token(cfg, s);
     const auto r = mode == RekeyMode::replace && force && paes_status(s.name).key == KeyState::valid
                        ? replace_valid_key(s.name, token)
                        : inject_key(s.name, token, mode);
     if (mode == RekeyMode::replace)
         record_replaced_vp(cfg, s.name);
+    return r;
+}
+
+void prepare_regeneration(LoadedKeySource& key, const KeyContext& ctx, const std::string& name)
+{
+    if (key.source.kind != KeySourceKind::ephemeral)
+        return;
+    std::optional<TokenForm> form;
+    try {
+        const auto kt = paes_status(name).get("keytype");
+        if (kt && kt->starts_with("fxts-"))
+            form = TokenForm::full_xts;
+        else if (kt && kt->starts_with("xts-"))
+            form = TokenForm::xts_pair;
+    } catch (const Error&) {
+        // No status yet (the device is being made): the best form, as pdm
+        // create chooses it.
+    }
+    open_ephemeral_key(key, ctx, form);
+}
+
+DeviceReport device_report(const ManagerConfig& cfg, const std::string& name)
+{
+    auto r = device_report(name);
+    if (r.kind != KeySourceKind::secure && r.kind != KeySourceKind::random_secure)
+        return r;
+    try {
+        const auto key = device_key(cfg, device_state_for(cfg, name, r.uuid));
+        PkeyDevice dev(cfg.keys.pkey_device);
+        r.master_key = master_key_state(key, dev);
+    } catch (const std::exception& e) {
+        r.master_key_error = e.what();
+    }
     return r;
 }
 
@@ -256,6 +325,12 @@ DeviceReport device_report(const std::string& name)
     r.open_count = info.open_count;
     try {
         r.status = paes_status(name);
+        // Status keytype (docs/target.md): xts-* for a token pair,
+        // fxts-* for a full-XTS token.
+        if (const auto kt = r.status.get("keytype"))
+            r.key_form = kt->starts_with("fxts-")  ? std::string(token_form_name(TokenForm::full_xts))
+                         : kt->starts_with("xts-") ? std::string(token_form_name(TokenForm::xts_pair))
+                                                   : "";
         const auto t = dm_table(name);
         if (!t.empty())
             r.table = t[0].params;

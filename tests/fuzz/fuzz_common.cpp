@@ -48,4 +48,37 @@ std::vector<std::uint8_t> fixed_secure_key()
     return k;
 }
 
+std::vector<std::uint8_t> fixed_secure_key(pkeydm::SecureKeyType type)
+{
+    if (type == pkeydm::SecureKeyType::cca_aesdata)
+        return fixed_secure_key();
+    const bool ep11 = type == pkeydm::SecureKeyType::ep11;
+    const std::size_t len = ep11 ? 272 : 136;
+    std::vector<std::uint8_t> k(2 * len, 0);
+    auto u16 = [](std::uint8_t* p, std::uint16_t v) { std::memcpy(p, &v, 2); };
+    for (std::size_t half = 0; half < 2; ++half) {
+        std::uint8_t* t = k.data() + len * half;
+        u16(t + 2, static_cast<std::uint16_t>(len));
+        if (ep11) {
+            t[4] = 0x06;  // EP11 AES with header
+            u16(t + 6, 256);
+            for (int i = 0; i < 16; ++i)
+                t[16 + 32 + i] = static_cast<std::uint8_t>(0xa0 + i);  // WKVP
+            const std::uint64_t attr = 0x00200000;                   // PKEY_EXTRACTABLE
+            std::memcpy(t + 16 + 48, &attr, 8);
+            u16(t + 16 + 64, 0x1234);
+        } else {
+            t[0] = 0x01;  // CCA internal
+            t[4] = 0x05;  // AESCIPHER
+            t[8] = 0x03;  // under the master key
+            for (int i = 0; i < 8; ++i)
+                t[10 + i] = static_cast<std::uint8_t>(0x3c + i);
+            u16(t + 38, 640);  // 256-bit key, version-0 payload
+            t[41] = 0x02;      // AES
+            u16(t + 42, 1);    // CIPHER
+        }
+    }
+    return k;
+}
+
 }  // namespace fuzz

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "pkeydm/error.hpp"
+#include "pkeydm/key/secure_key.hpp"
 
 #define FUZZ_CHECK(cond)                                                                              \
     do {                                                                                              \
@@ -57,5 +58,7 @@ std::string scratch_dir();
 // harness stores next to the fuzzed .info; fuzz_seeds writes matching .info
 // seeds.
 std::vector<std::uint8_t> fixed_secure_key();
+// An XTS key of two tokens of that type (CCA AESCIPHER 136 bytes, EP11 272).
+std::vector<std::uint8_t> fixed_secure_key(pkeydm::SecureKeyType type);
 
 }  // namespace fuzz

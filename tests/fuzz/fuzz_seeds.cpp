@@ -91,6 +91,8 @@ int main(int argc, char** argv)
     const auto skey = fuzz::fixed_secure_key();
     put("token", "cca-pair", skey);
     put("token", "cca-single", std::span(skey).first(64));
+    put("token", "cca-aescipher-pair", fuzz::fixed_secure_key(SecureKeyType::cca_aescipher));
+    put("token", "ep11-pair", fuzz::fixed_secure_key(SecureKeyType::ep11));
 
     // .info files of the harness's .skey: without and with a verification
     // pattern (trusted), and one of another keytype (untrusted).

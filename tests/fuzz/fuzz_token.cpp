@@ -1,7 +1,10 @@
-// Key tokens: every parser of token.hpp on raw bytes, the secure-key blob
-// check of the repository, and the builders as the parsers' inverse.
+// Key tokens: every parser of token.hpp and secure_key.hpp on raw bytes, the
+// secure-key blob check of the repository, the sysfs secure-key unpacking,
+// and the builders as the parsers' inverse.
 #include "fuzz_common.hpp"
 #include "pkeydm/key/repository.hpp"
+#include "pkeydm/key/secure_key.hpp"
+#include "pkeydm/key/sysfs_seckey.hpp"
 #include "pkeydm/key/token.hpp"
 
 using namespace pkeydm;
@@ -47,5 +50,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fuzz::ok([&] { parse_secure_key_token(b); });
     for (auto t : {KeyType::aes_128, KeyType::aes_192, KeyType::aes_256, KeyType::aes_xts_128, KeyType::aes_xts_256})
         fuzz::ok([&] { check_secure_key_blob(b, t, "skey"); });
+
+    std::optional<SecureKeyTokenInfo> sk;
+    fuzz::ok([&] { sk = inspect_secure_key(b); });
+    FUZZ_CHECK(!sk || (sk->length > 0 && sk->length <= size && (sk->mkvp.size() == 16 || sk->mkvp.size() == 32)));
+    std::vector<SecureKeyPart> parts;
+    if (fuzz::ok([&] { parts = split_secure_keys(b); })) {
+        // The parts tile the input exactly, in order.
+        std::size_t off = 0;
+        for (const auto& p : parts) {
+            FUZZ_CHECK(p.bytes.data() == data + off && p.bytes.size() == p.info.length);
+            off += p.bytes.size();
+        }
+        FUZZ_CHECK(off == size);
+    }
+    fuzz::ok([&] { split_secure_xts_key(b, "xts"); });
+    for (auto t : {SecureKeyType::cca_aesdata, SecureKeyType::cca_aescipher, SecureKeyType::ep11}) {
+        std::optional<SecureBuffer> key;
+        fuzz::ok([&] { key = unpack_sysfs_secure_xts(b, t, "sysfs"); });
+        if (key) {
+            std::vector<SecureKeyPart> two;
+            FUZZ_CHECK(fuzz::ok([&] { two = split_secure_keys(key->span(), "unpacked"); }) && two.size() == 2);
+        }
+    }
     return 0;
 }

@@ -19,6 +19,10 @@ BOOST_AUTO_TEST_CASE(uuid)
     BOOST_TEST(!kind_from_uuid("CRYPT-PLAIN-x").has_value());
     BOOST_TEST(!kind_from_uuid("PDM-SECURE").has_value());
     BOOST_TEST(!kind_from_uuid("PDM-OTHER-x").has_value());
+    BOOST_TEST(pdm_uuid(KeySourceKind::random_secure, "swap1") == "PDM-RANDOMSECURE-swap1");
+    BOOST_TEST((kind_from_uuid("PDM-RANDOMSECURE-swap1") == KeySourceKind::random_secure));
+    BOOST_TEST((kind_from_uuid("PDM-SECURE-RANDOMSECURE-x") == KeySourceKind::secure));
+    BOOST_TEST(!kind_from_uuid("PDM-RANDOMSECURE").has_value());
 }
 
 BOOST_AUTO_TEST_CASE(json_roundtrip)

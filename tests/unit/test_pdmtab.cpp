@@ -80,7 +80,8 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_field)
                "pdmtab:1: device: 'PARTLABEL=': expected /path, UUID=, PARTUUID=, LABEL= or PARTLABEL=");
     BOOST_TEST(error_of("s DEVNAME=/dev/vdb ephemeral\n").find("expected /path") != std::string::npos);
     BOOST_TEST(error_of("s /dev/vdb random\n") ==
-               "pdmtab:1: keysource: 'random': expected ephemeral, secure:<key name> or clear:<key file>");
+               "pdmtab:1: keysource: 'random': expected ephemeral, secure:<key name>, clear:<key file> or "
+               "random-secure[:<type>]");
     BOOST_TEST(error_of("s /dev/vdb secure:\n") ==
                "pdmtab:1: keysource: repository key name '': use 1..64 of A-Z a-z 0-9 _ . + -");
     BOOST_TEST(error_of("s /dev/vdb clear:key.bin\n") ==
@@ -112,8 +113,30 @@ BOOST_AUTO_TEST_CASE(errors_name_file_line_field)
 
 BOOST_AUTO_TEST_CASE(key_source_roundtrip)
 {
-    for (std::string s : {"ephemeral", "secure:k1", "clear:/a/b"})
+    for (std::string s : {"ephemeral", "secure:k1", "clear:/a/b", "random-secure:cca-aesdata",
+                          "random-secure:cca-aescipher", "random-secure:ep11"})
         BOOST_TEST(format_key_source(parse_key_source(s, "x")) == s);
+}
+
+BOOST_AUTO_TEST_CASE(random_secure_forms)
+{
+    const auto d = parse_key_source("random-secure", "x");
+    BOOST_TEST((d.kind == KeySourceKind::random_secure));
+    BOOST_TEST(d.arg == "cca-aesdata");
+    BOOST_TEST(key_source_kind_name(d.kind) == "random-secure");
+    const auto e = parse_key_source("random-secure:ep11", "x");
+    BOOST_TEST((e.kind == KeySourceKind::random_secure));
+    BOOST_TEST(e.arg == "ep11");
+    const auto tab = parse_pdmtab("sw /dev/vdb random-secure:cca-aescipher swap\n", "pdmtab");
+    BOOST_TEST((tab.at(0).source.kind == KeySourceKind::random_secure));
+    BOOST_TEST(tab.at(0).source.arg == "cca-aescipher");
+    BOOST_TEST(error_of("s /dev/vdb random-secure:foo\n") ==
+               "pdmtab:1: keysource: random secure key type 'foo': expected cca-aesdata, cca-aescipher or ep11");
+    BOOST_TEST(error_of("s /dev/vdb random-secure:\n") ==
+               "pdmtab:1: keysource: random secure key type '': expected cca-aesdata, cca-aescipher or ep11");
+    BOOST_TEST(error_of("s /dev/vdb random-secure:CCA-AESDATA\n") ==
+               "pdmtab:1: keysource: random secure key type 'CCA-AESDATA': expected cca-aesdata, cca-aescipher or ep11");
+    BOOST_TEST(error_of("s /dev/vdb randomsecure\n").find("expected ephemeral") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(missing_file_is_empty)

@@ -36,6 +36,16 @@ std::vector<std::uint8_t> xts_skey(std::uint16_t bits = 256, std::uint8_t mkvp2 
     return a;
 }
 
+std::string error_of_store(Repository& repo, const std::vector<std::uint8_t>& skey, KeyType t)
+{
+    try {
+        repo.store("x", skey, t, true);
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(store_load_list_remove)
@@ -114,10 +124,10 @@ BOOST_AUTO_TEST_CASE(blob_checks)
     };
     BOOST_TEST(msg(xts_skey(), KeyType::aes_xts_256) == "no error");
     BOOST_TEST(msg(make_cca_token(256), KeyType::aes_256) == "no error");
-    BOOST_TEST(msg(make_cca_token(256), KeyType::aes_xts_256) == "k: 64 bytes, a AES_XTS_256 secure key has 128");
-    BOOST_TEST(msg(xts_skey(128), KeyType::aes_xts_256) == "k K1: field 'bitsize' is 128, AES_XTS_256 needs 256");
+    BOOST_TEST(msg(make_cca_token(256), KeyType::aes_xts_256) == "k: 1 secure-key token(s) (64 bytes), a AES_XTS_256 secure key has 2");
+    BOOST_TEST(msg(xts_skey(128), KeyType::aes_xts_256) == "k K1: a 128-bit key, AES_XTS_256 needs 256");
     BOOST_TEST(msg(xts_skey(256, 0x60), KeyType::aes_xts_256) ==
-               "k K2: field 'mkvp' differs from K1 (enciphered under another master key)");
+               "k K2: MKVP differs from K1 (enciphered under another master key)");
 }
 
 BOOST_AUTO_TEST_CASE(info_format)
@@ -162,7 +172,7 @@ BOOST_AUTO_TEST_CASE(info_format)
     BOOST_TEST(msg("name=x\nkeytype=AES_256\nverification-pattern=abc\n") ==
                "x.info:3: verification-pattern must be 32 hex digits (the dm-paes verification pattern of the key)");
     BOOST_TEST(msg("name=x\nbogus\n") == "x.info:2: expected field=value");
-    BOOST_TEST(msg("name=x\nmkvp=12\n") == "x.info:2: mkvp must be 16 hex digits");
+    BOOST_TEST(msg("name=x\nmkvp=12\n") == "x.info:2: mkvp must be 16 (CCA) or 32 (EP11) hex digits");
     BOOST_TEST(msg("keytype=AES_256\n") == "x.info: field 'name' missing");
 }
 
@@ -208,4 +218,65 @@ BOOST_AUTO_TEST_CASE(default_dir_env)
     BOOST_TEST(Repository::default_dir() == "/tmp/elsewhere");
     ::unsetenv("PDM_KEY_REPOSITORY");
     BOOST_TEST(Repository::default_dir() == "/etc/pdm/keys");
+}
+
+BOOST_AUTO_TEST_CASE(three_secure_key_types)
+{
+    TempDir d;
+    Repository repo((d.path / "keys").string());
+    const auto cipher = cat(make_cipher_token(256, 0x3c, 136), make_cipher_token(256, 0x3c, 136));
+    const auto ep11 = cat(make_ep11_token(128, 0xa0), make_ep11_token(128, 0xa0));
+    auto i = repo.store("ci", cipher, KeyType::aes_xts_256, false);
+    BOOST_TEST((i.secure_key_type == SecureKeyType::cca_aescipher));
+    BOOST_TEST(i.mkvp == "3c3d3e3f40414243");
+    i = repo.store("ep", ep11, KeyType::aes_xts_128, false);
+    BOOST_TEST((i.secure_key_type == SecureKeyType::ep11));
+    BOOST_TEST(i.mkvp == "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf");
+    repo.store("da", xts_skey(), KeyType::aes_xts_256, false);
+
+    auto k = repo.load("ci");
+    BOOST_TEST(k.trusted);
+    BOOST_TEST(k.skey.size() == 272u);
+    BOOST_TEST((k.info.secure_key_type == SecureKeyType::cca_aescipher));
+    k = repo.load("ep");
+    BOOST_TEST(k.trusted);
+    BOOST_TEST(k.skey.size() == 544u);
+    BOOST_TEST(k.info.mkvp.size() == 32u);
+    k = repo.load("da");
+    BOOST_TEST((k.info.secure_key_type == SecureKeyType::cca_aesdata));
+
+    // An .info of older versions has no secure-key-type: cca-aesdata.
+    std::ofstream((d.path / "keys/da.info").string(), std::ios::trunc)
+        << "name=da\nkeytype=AES_XTS_256\nmkvp=5a5b5c5d5e5f6061\n";
+    ::chmod((d.path / "keys/da.info").c_str(), 0600);
+    BOOST_TEST(repo.load("da").trusted);
+    // An .info that names another type than the .skey holds: untrusted.
+    std::ofstream((d.path / "keys/ci.info").string(), std::ios::trunc)
+        << "name=ci\nkeytype=AES_XTS_256\nsecure-key-type=ep11\n";
+    ::chmod((d.path / "keys/ci.info").c_str(), 0600);
+    k = repo.load("ci");
+    BOOST_TEST(!k.trusted);
+    BOOST_TEST(k.untrusted_reason.find("holds a cca-aescipher key") != std::string::npos);
+    // Bits from the tokens must match the keytype.
+    BOOST_TEST(error_of_store(repo, ep11, KeyType::aes_xts_256) == "secure key 'x' K1: a 128-bit key, AES_XTS_256 needs 256");
+    BOOST_TEST(error_of_store(repo, cat(make_ep11_token(), make_cipher_token()), KeyType::aes_xts_256) ==
+               "secure key 'x' token 2 (offset 272): is cca-aescipher, token 1 is ep11");
+}
+
+BOOST_AUTO_TEST_CASE(info_secure_key_type)
+{
+    KeyInfo i;
+    i.name = "e";
+    i.keytype = KeyType::aes_xts_256;
+    i.secure_key_type = SecureKeyType::ep11;
+    i.mkvp = "000102030405060708090a0b0c0d0e0f";
+    const auto p = parse_key_info(format_key_info(i), "e.info");
+    BOOST_TEST((p.secure_key_type == SecureKeyType::ep11));
+    BOOST_TEST(p.mkvp == i.mkvp);
+    try {
+        parse_key_info("name=x\nkeytype=AES_256\nsecure-key-type=cca\n", "x.info");
+        BOOST_FAIL("no error");
+    } catch (const Error& e) {
+        BOOST_TEST(std::string(e.what()) == "x.info:3: secure-key-type 'cca' unknown (cca-aesdata, cca-aescipher, ep11)");
+    }
 }

@@ -7,6 +7,8 @@
 #include <fstream>
 
 #include "pkeydm/error.hpp"
+#include "pkeydm/key/ephemeral_key.hpp"
+#include "pkeydm/key/pkey_device.hpp"
 #include "pkeydm/key/sysfs_protkey.hpp"
 #include "token_fixtures.hpp"
 
@@ -71,4 +73,27 @@ BOOST_AUTO_TEST_CASE(reads)
         BOOST_TEST((e.code() == Errc::not_found));
     }
     BOOST_CHECK_THROW(read_sysfs_protkey("bogus", d.path), Error);
+}
+
+BOOST_AUTO_TEST_CASE(ephemeral_forms)
+{
+    Dir d;
+    PkeyDevice nodev("/nonexistent/pkey");  // never opened while sysfs answers
+    d.write("protkey_aes_256_xts", make_pair(3, 64));
+    // No full-XTS attribute (older kernel): the pair.
+    BOOST_TEST(EphemeralKeyMaker(256, d.path).make(nodev).size() == 160u);
+    d.write("protkey_aes_xts_256", make_prot_token(11, 96, 0x11, 0xee, 112));
+    EphemeralKeyMaker best(256, d.path);
+    BOOST_TEST(best.make(nodev).size() == 112u);
+    BOOST_TEST(best.make(nodev).size() == 112u);  // read again through the same descriptor
+    BOOST_TEST(EphemeralKeyMaker(256, d.path, TokenForm::xts_pair).make(nodev).size() == 160u);
+    BOOST_TEST(EphemeralKeyMaker(256, d.path, TokenForm::full_xts).make(nodev).size() == 112u);
+    // The full-XTS attribute failing (no MSA 10): the pair, unless the form is fixed.
+    d.write("protkey_aes_xts_256", std::vector<std::uint8_t>(3, 0));
+    BOOST_TEST(EphemeralKeyMaker(256, d.path).make(nodev).size() == 160u);
+    BOOST_CHECK_THROW(EphemeralKeyMaker(256, d.path, TokenForm::full_xts).make(nodev), Error);
+    std::filesystem::remove(d.path + "/protkey_aes_xts_256");
+    BOOST_CHECK_THROW(EphemeralKeyMaker(256, d.path, TokenForm::full_xts), Error);
+    BOOST_TEST(token_form_name(TokenForm::full_xts) == "full-xts");
+    BOOST_TEST(token_form_name(TokenForm::xts_pair) == "two-key");
 }

@@ -77,7 +77,23 @@ struct DeviceReport {
     bool suspended = false;
     int open_count = 0;
     std::string error;  // status could not be read
+    // "two-key" (K1/K2 token pair) or "full-xts" (one full-XTS token), from
+    // the target's keytype; empty when unknown.
+    std::string key_form;
+    // Secure and random-secure devices: under which master key of the card
+    // their secure key is enciphered; master_key_error says why it is
+    // unknown.
+    std::optional<MasterKeyState> master_key;
+    std::string master_key_error;
 };
+// The master-key part needs the state (file or record) and /dev/pkey;
+// `cfg` says where they are.
+DeviceReport device_report(const ManagerConfig& cfg, const std::string& name);
 DeviceReport device_report(const std::string& name);
+
+// What pdmd calls once it has a device's key source, while it can still
+// open files: for an ephemeral key, the sysfs attributes of the form the
+// device's key has (from its status), so a new key later opens nothing.
+void prepare_regeneration(LoadedKeySource& key, const KeyContext& ctx, const std::string& name);
 
 }  // namespace pkeydm

@@ -15,7 +15,7 @@ namespace pkeydm {
 
 namespace {
 
-constexpr std::string_view kinds[] = {"EPHEMERAL", "SECURE", "CLEAR"};
+constexpr std::string_view kinds[] = {"EPHEMERAL", "SECURE", "CLEAR", "RANDOMSECURE"};
 
 std::string_view uuid_kind(KeySourceKind k)
 {
@@ -49,7 +49,7 @@ std::optional<KeySourceKind> kind_from_uuid(std::string_view uuid)
     if (!uuid.starts_with("PDM-"))
         return std::nullopt;
     uuid.remove_prefix(4);
-    for (int i = 0; i < 3; ++i)
+    for (int i = 0; i < static_cast<int>(std::size(kinds)); ++i)
         if (uuid.starts_with(kinds[i]) && uuid.size() > kinds[i].size() && uuid[kinds[i].size()] == '-')
             return static_cast<KeySourceKind>(i);
     return std::nullopt;

@@ -79,6 +79,7 @@ std::string_view key_source_kind_name(KeySourceKind k) noexcept
     case KeySourceKind::ephemeral: return "ephemeral";
     case KeySourceKind::secure: return "secure";
     case KeySourceKind::clear: return "clear";
+    case KeySourceKind::random_secure: return "random-secure";
     }
     return "?";
 }
@@ -131,7 +132,16 @@ KeySource parse_key_source(std::string_view s, std::string_view where)
             bad(where, "clear key file '" + std::string(path) + "' must be an absolute path");
         return {KeySourceKind::clear, std::string(path)};
     }
-    bad(where, "'" + std::string(s) + "': expected ephemeral, secure:<key name> or clear:<key file>");
+    if (s == "random-secure")
+        return {KeySourceKind::random_secure, "cca-aesdata"};
+    if (s.starts_with("random-secure:")) {
+        const auto type = s.substr(14);
+        if (type != "cca-aesdata" && type != "cca-aescipher" && type != "ep11")
+            bad(where, "random secure key type '" + std::string(type) + "': expected cca-aesdata, cca-aescipher or ep11");
+        return {KeySourceKind::random_secure, std::string(type)};
+    }
+    bad(where, "'" + std::string(s) +
+                   "': expected ephemeral, secure:<key name>, clear:<key file> or random-secure[:<type>]");
 }
 
 std::string format_key_source(const KeySource& k)
@@ -140,6 +150,7 @@ std::string format_key_source(const KeySource& k)
     case KeySourceKind::ephemeral: return "ephemeral";
     case KeySourceKind::secure: return "secure:" + k.arg;
     case KeySourceKind::clear: return "clear:" + k.arg;
+    case KeySourceKind::random_secure: return "random-secure:" + k.arg;
     }
     return "?";
 }

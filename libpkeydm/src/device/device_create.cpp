@@ -171,7 +171,9 @@ void create_device(const ManagerConfig& cfg, DeviceState s, const CreateOptions&
         throw Error(Errc::usage, "device-mapper device '" + s.name + "' already exists");
     s.device = resolve_device(s.device);
     const auto sectors = device_sectors(s.device);
-    const auto key = load_key_source(s.source, s.options.xts_bits, cfg.keys);
+    // A random-secure source makes its key here: from now on its only copy
+    // is `key.material`, which goes into the recovery record and nowhere else.
+    const auto key = new_key_source(s.source, s.options.xts_bits, cfg.keys);
     // A secure key's pattern, recorded by an earlier create: the table
     // carries it, and the kernel refuses a .skey that is another key.
     if (s.vp.empty())

@@ -1,34 +1,16 @@
 #include "pkeydm/key/key_source.hpp"
 
-#include <cerrno>
-#include <cstdint>
-#include <span>
-
 #include "pkeydm/error.hpp"
-#include "pkeydm/files.hpp"
+#include "pkeydm/key/key_source_kind.hpp"
 #include "pkeydm/key/pkey_device.hpp"
 #include "pkeydm/key/repository.hpp"
+#include "pkeydm/key/secure_material.hpp"
 #include "pkeydm/key/sysfs_protkey.hpp"
-#include "pkeydm/key/token.hpp"
+#include "pkeydm/key/sysfs_seckey.hpp"
 
 namespace pkeydm {
 
 namespace {
-
-KeyType half_type(unsigned xts_bits)
-{
-    return xts_bits == 128 ? KeyType::aes_128 : KeyType::aes_256;
-}
-
-// Without an early exit: the bytes are key material.
-bool equal_halves(std::span<const std::uint8_t> key)
-{
-    const std::size_t half = key.size() / 2;
-    std::uint8_t diff = 0;
-    for (std::size_t i = 0; i < half; ++i)
-        diff |= key[i] ^ key[half + i];
-    return diff == 0;
-}
 
 void check_bits(unsigned xts_bits)
 {
@@ -36,79 +18,59 @@ void check_bits(unsigned xts_bits)
         throw Error(Errc::usage, "XTS key size " + std::to_string(xts_bits) + ": expected 128 or 256");
 }
 
-}  // namespace
-
-KeyContext::KeyContext()
-    : pkey_device(default_pkey_device), protkey_dir(default_protkey_dir), repository(Repository::default_dir())
-{
-}
-
-bool rederivable(KeySourceKind k) noexcept
-{
-    return k != KeySourceKind::ephemeral;
-}
-
-SecureBuffer random_xts_token(unsigned xts_bits, const KeyContext& ctx)
-{
-    check_bits(xts_bits);
-    try {
-        return read_sysfs_protkey(xts_pair_attr(xts_bits), ctx.protkey_dir);
-    } catch (const Error& e) {
-        // Older kernels lack the sysfs attributes but have the ioctl.
-        if (e.code() != Errc::not_found)
-            throw;
-    }
-    PkeyDevice dev(ctx.pkey_device);
-    auto k1 = dev.genprotk(half_type(xts_bits));
-    auto k2 = dev.genprotk(half_type(xts_bits));
-    return build_xts_pair(k1.span(), k2.span());
-}
-
-LoadedKeySource load_key_source(const KeySource& src, unsigned xts_bits, const KeyContext& ctx)
+LoadedKeySource start(const KeySource& src, unsigned xts_bits)
 {
     check_bits(xts_bits);
     LoadedKeySource k;
     k.source = src;
     k.xts_bits = xts_bits;
-    switch (src.kind) {
-    case KeySourceKind::ephemeral: return k;
-    case KeySourceKind::secure: {
-        const Repository repo(ctx.repository);
-        auto key = repo.load_trusted(src.arg);
-        const KeyType want = xts_bits == 128 ? KeyType::aes_xts_128 : KeyType::aes_xts_256;
-        if (key.info.keytype != want)
-            throw Error(Errc::config, "secure key '" + src.arg + "' is " + std::string(keytype_name(key.info.keytype)) +
-                                          ", the device needs " + std::string(keytype_name(want)) +
-                                          " (option xts-128/xts-256)");
-        if (key.skey.size() != 2 * secure_key_token_size)
-            throw Error(Errc::config, "secure key '" + src.arg + "' in " + repo.dir() + ": " +
-                                          std::to_string(key.skey.size()) + " bytes, an XTS key has " +
-                                          std::to_string(2 * secure_key_token_size));
-        k.material = std::move(key.skey);
-        k.vp = key.info.verification_pattern;
-        return k;
+    return k;
+}
+
+}  // namespace
+
+KeyContext::KeyContext()
+    : pkey_device(default_pkey_device),
+      protkey_dir(default_protkey_dir),
+      seckey_dir(default_pkey_sysfs_dir),
+      repository(Repository::default_dir())
+{
+}
+
+const KeySourceKindImpl& key_source_kind(KeySourceKind k)
+{
+    switch (k) {
+    case KeySourceKind::ephemeral: return ephemeral_key_source();
+    case KeySourceKind::secure: return secure_key_source();
+    case KeySourceKind::clear: return clear_key_source();
+    case KeySourceKind::random_secure: return random_secure_key_source();
     }
-    case KeySourceKind::clear: {
-        const std::size_t half = xts_bits / 8;
-        auto clear = read_trusted_file(src.arg, 2 * half, FileTrust::secret, Errc::keysource);
-        if (clear.size() != 2 * half)
-            throw Error(Errc::config, "clear key file " + src.arg + ": " + std::to_string(clear.size()) +
-                                          " bytes, xts-" + std::to_string(xts_bits) + " needs " +
-                                          std::to_string(2 * half) + " raw bytes");
-        // dm-paes refuses such a pair too; saying it here names the file.
-        if (equal_halves(clear.span()))
-            throw Error(Errc::config, "clear key file " + src.arg +
-                                          ": its two halves are equal, a weak XTS key (K1 = K2)");
-        k.material = std::move(clear);
-        return k;
-    }
-    }
-    throw Error(Errc::internal, "unknown key source");
+    throw Error(Errc::internal, "unknown key source kind " + std::to_string(static_cast<int>(k)));
+}
+
+bool rederivable(KeySourceKind k) noexcept
+{
+    return key_source_kind(k).rederivable();
+}
+
+LoadedKeySource load_key_source(const KeySource& src, unsigned xts_bits, const KeyContext& ctx)
+{
+    auto k = start(src, xts_bits);
+    key_source_kind(src.kind).load(k, ctx);
+    return k;
+}
+
+LoadedKeySource new_key_source(const KeySource& src, unsigned xts_bits, const KeyContext& ctx)
+{
+    auto k = start(src, xts_bits);
+    key_source_kind(src.kind).make_new(k, ctx);
+    return k;
 }
 
 SecureBuffer derive_xts_token(const LoadedKeySource& key, const KeyContext& ctx)
 {
-    if (key.source.kind == KeySourceKind::ephemeral)
+    // sysfs first: older kernels lack it, so PKEY_GENPROTK stays the fallback.
+    if (key.source.kind == KeySourceKind::ephemeral && !key.ephemeral)
         return random_xts_token(key.xts_bits, ctx);
     PkeyDevice dev(ctx.pkey_device);
     return derive_xts_token(key, dev);
@@ -117,35 +79,31 @@ SecureBuffer derive_xts_token(const LoadedKeySource& key, const KeyContext& ctx)
 SecureBuffer derive_xts_token(const LoadedKeySource& key, PkeyDevice& dev)
 {
     check_bits(key.xts_bits);
-    switch (key.source.kind) {
-    case KeySourceKind::ephemeral: {
-        auto k1 = dev.genprotk(half_type(key.xts_bits));
-        auto k2 = dev.genprotk(half_type(key.xts_bits));
-        return build_xts_pair(k1.span(), k2.span());
-    }
-    case KeySourceKind::secure: {
-        if (key.material.size() != 2 * secure_key_token_size)
-            throw Error(Errc::internal, "secure key '" + key.source.arg + "' not loaded");
-        auto k1 = dev.sec2protk(key.material.span().first(secure_key_token_size));
-        auto k2 = dev.sec2protk(key.material.span().subspan(secure_key_token_size));
-        return build_xts_pair(k1.span(), k2.span());
-    }
-    case KeySourceKind::clear: {
-        const std::size_t half = key.xts_bits / 8;
-        if (key.material.size() != 2 * half)
-            throw Error(Errc::internal, "clear key '" + key.source.arg + "' not loaded");
-        const KeyType t = half_type(key.xts_bits);
-        auto k1 = dev.clr2protk(t, key.material.span().first(half));
-        auto k2 = dev.clr2protk(t, key.material.span().subspan(half));
-        return build_xts_pair(k1.span(), k2.span());
-    }
-    }
-    throw Error(Errc::internal, "unknown key source");
+    return key_source_kind(key.source.kind).derive(key, dev);
 }
 
 SecureBuffer derive_xts_token(const KeySource& src, unsigned xts_bits, const KeyContext& ctx)
 {
     return derive_xts_token(load_key_source(src, xts_bits, ctx), ctx);
+}
+
+std::string_view master_key_state_name(MasterKeyState s) noexcept
+{
+    switch (s) {
+    case MasterKeyState::current: return "current";
+    case MasterKeyState::old: return "old";
+    case MasterKeyState::unusable: return "unusable";
+    }
+    return "?";
+}
+
+std::optional<MasterKeyState> master_key_state(const LoadedKeySource& key, PkeyDevice& dev)
+{
+    if (!key_source_kind(key.source.kind).has_secure_key())
+        return std::nullopt;
+    if (key.material.empty())
+        throw Error(Errc::internal, format_key_source(key.source) + ": secure key not loaded");
+    return secure_master_key_state(key.material.span(), format_key_source(key.source), dev);
 }
 
 }  // namespace pkeydm

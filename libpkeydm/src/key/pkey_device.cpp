@@ -196,3 +196,111 @@ SecureBuffer PkeyDevice::kblob2protk3(std::span<const std::uint8_t> blob)
 }
 
 }  // namespace pkeydm
+
+namespace pkeydm {
+
+static_assert(sizeof(Apqn) == sizeof(pkey_apqn));
+
+namespace {
+
+constexpr std::size_t max_apqns = 256;
+// The largest secure key any type makes, as the *2 ioctls' output buffer.
+constexpr std::size_t seckey_buffer = 1024;
+
+void check_bits(unsigned bits, const char* op)
+{
+    if (bits != 128 && bits != 192 && bits != 256)
+        throw Error(Errc::usage, std::string(op) + ": AES key size " + std::to_string(bits) +
+                                     ": expected 128, 192 or 256");
+}
+
+SecureBuffer checked_seckey(const SecureBuffer& buf, std::uint32_t len, SecureKeyType type, const char* op)
+{
+    if (len == 0 || len > buf.size())
+        throw Error(Errc::keysource, std::string(op) + " returned key length " + std::to_string(len));
+    const std::string what = std::string("secure key from ") + op;
+    const auto info = inspect_secure_key(buf.span().first(len), what);
+    if (info.type != type)
+        throw Error(Errc::keysource, what + ": is " + std::string(secure_key_type_name(info.type)) + ", asked for " +
+                                         std::string(secure_key_type_name(type)));
+    return SecureBuffer(buf.data(), info.length);
+}
+
+}  // namespace
+
+std::vector<Apqn> PkeyDevice::apqns_for(SecureKeyType type)
+{
+    std::vector<Apqn> list(max_apqns);
+    pkey_apqns4keytype a{};
+    a.type = pkey_type_of(type);
+    a.flags = PKEY_FLAGS_MATCH_CUR_MKVP;
+    a.apqns = reinterpret_cast<pkey_apqn*>(list.data());
+    a.apqn_entries = static_cast<std::uint32_t>(list.size());
+    try {
+        ioctl_retry(PKEY_APQNS4KT, &a, "PKEY_APQNS4KT");
+    } catch (const Error& e) {
+        // A kernel without the ioctl: let the driver pick.  ENODEV (no card
+        // of the type) is the caller's to report, with the key's name.
+        if (e.sys_errno() == ENOTTY || e.sys_errno() == EINVAL || e.sys_errno() == EOPNOTSUPP)
+            return {};
+        throw;
+    }
+    list.resize(std::min<std::size_t>(a.apqn_entries, list.size()));
+    return list;
+}
+
+SecureBuffer PkeyDevice::genseck2(SecureKeyType type, unsigned bits)
+{
+    check_bits(bits, "PKEY_GENSECK2");
+    auto apqns = apqns_for(type);
+    SecureBuffer out(seckey_buffer);
+    pkey_genseck2 a{};
+    a.apqns = apqns.empty() ? nullptr : reinterpret_cast<pkey_apqn*>(apqns.data());
+    a.apqn_entries = static_cast<std::uint32_t>(apqns.size());
+    a.type = pkey_type_of(type);
+    a.size = bits;
+    // CCA AESCIPHER keys must be made exportable to CPACF, or no protected
+    // key can be derived from them.
+    a.keygenflags = type == SecureKeyType::cca_aescipher ? PKEY_KEYGEN_XPRT_CPAC : 0;
+    a.key = out.data();
+    a.keylen = static_cast<std::uint32_t>(out.size());
+    ioctl_retry(PKEY_GENSECK2, &a, "PKEY_GENSECK2");
+    return checked_seckey(out, a.keylen, type, "PKEY_GENSECK2");
+}
+
+SecureBuffer PkeyDevice::clr2seck2(SecureKeyType type, unsigned bits, std::span<const std::uint8_t> clearkey)
+{
+    check_bits(bits, "PKEY_CLR2SECK2");
+    pkey_clr2seck2 a{};
+    WipeOnExit<pkey_clr2seck2> w{a};
+    if (clearkey.size() != bits / 8)
+        throw Error(Errc::config, "clear key is " + std::to_string(clearkey.size()) + " bytes, a " +
+                                      std::to_string(bits) + "-bit AES key needs " + std::to_string(bits / 8));
+    auto apqns = apqns_for(type);
+    SecureBuffer out(seckey_buffer);
+    a.apqns = apqns.empty() ? nullptr : reinterpret_cast<pkey_apqn*>(apqns.data());
+    a.apqn_entries = static_cast<std::uint32_t>(apqns.size());
+    a.type = pkey_type_of(type);
+    a.size = bits;
+    a.keygenflags = type == SecureKeyType::cca_aescipher ? PKEY_KEYGEN_XPRT_CPAC : 0;
+    std::memcpy(a.clrkey.clrkey, clearkey.data(), clearkey.size());
+    a.key = out.data();
+    a.keylen = static_cast<std::uint32_t>(out.size());
+    ioctl_retry(PKEY_CLR2SECK2, &a, "PKEY_CLR2SECK2");
+    return checked_seckey(out, a.keylen, type, "PKEY_CLR2SECK2");
+}
+
+PkeyDevice::VerifyResult PkeyDevice::verifykey2(std::span<const std::uint8_t> seckey)
+{
+    const auto info = inspect_secure_key(seckey);
+    SecureBuffer key(seckey.data(), info.length);
+    pkey_verifykey2 a{};
+    a.key = key.data();
+    a.keylen = static_cast<std::uint32_t>(key.size());
+    a.cardnr = apqn_any;
+    a.domain = apqn_any;
+    ioctl_retry(PKEY_VERIFYKEY2, &a, "PKEY_VERIFYKEY2");
+    return {a.type, a.size, a.flags};
+}
+
+}  // namespace pkeydm

@@ -39,6 +39,11 @@ unsigned key_bits(KeyType t)
     }
 }
 
+// Two of the largest secure-key token pdm accepts.
+const std::size_t max_skey_file = 2 * std::max({max_secure_key_size(SecureKeyType::cca_aesdata),
+                                                max_secure_key_size(SecureKeyType::cca_aescipher),
+                                                max_secure_key_size(SecureKeyType::ep11)});
+
 std::string now_iso8601()
 {
     const std::time_t t = std::time(nullptr);
@@ -57,25 +62,26 @@ void check_name(const std::string& name)
 
 }  // namespace
 
-void check_secure_key_blob(std::span<const std::uint8_t> skey, KeyType type, std::string_view what)
+SecureKeyType check_secure_key_blob(std::span<const std::uint8_t> skey, KeyType type, std::string_view what)
 {
-    const std::size_t parts = is_xts(type) ? 2 : 1;
-    if (skey.size() != parts * secure_key_token_size)
-        throw Error(Errc::config, std::string(what) + ": " + std::to_string(skey.size()) + " bytes, a " +
-                                      std::string(keytype_name(type)) + " secure key has " +
-                                      std::to_string(parts * secure_key_token_size));
-    std::optional<SecureKeyInfo> first;
-    for (std::size_t i = 0; i < parts; ++i) {
-        const std::string part = std::string(what) + (parts == 2 ? (i ? " K2" : " K1") : "");
-        const auto info = parse_secure_key_token(skey.subspan(i * secure_key_token_size, secure_key_token_size), part);
-        if (info.bitsize != key_bits(type))
-            throw Error(Errc::config, part + ": field 'bitsize' is " + std::to_string(info.bitsize) + ", " +
+    const std::size_t want = is_xts(type) ? 2 : 1;
+    const auto parts = split_secure_keys(skey, what);
+    if (parts.size() != want)
+        throw Error(Errc::config, std::string(what) + ": " + std::to_string(parts.size()) + " secure-key token(s) (" +
+                                      std::to_string(skey.size()) + " bytes), a " + std::string(keytype_name(type)) +
+                                      " secure key has " + std::to_string(want));
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const auto& info = parts[i].info;
+        const std::string part = std::string(what) + (want == 2 ? (i ? " K2" : " K1") : "");
+        if (info.bits != 0 && info.bits != key_bits(type))
+            throw Error(Errc::config, part + ": a " + std::to_string(info.bits) + "-bit key, " +
                                           std::string(keytype_name(type)) + " needs " +
                                           std::to_string(key_bits(type)));
-        if (first && first->mkvp != info.mkvp)
-            throw Error(Errc::config, part + ": field 'mkvp' differs from K1 (enciphered under another master key)");
-        first = info;
+        if (i && info.mkvp != parts[0].info.mkvp)
+            throw Error(Errc::config, part + ": " + (info.type == SecureKeyType::ep11 ? "WKVP" : "MKVP") +
+                                          " differs from K1 (enciphered under another master key)");
     }
+    return parts[0].info.type;
 }
 
 std::string format_key_info(const KeyInfo& i)
@@ -83,6 +89,7 @@ std::string format_key_info(const KeyInfo& i)
     return "# pdm secure key repository entry; written by pdm, do not edit\n"
            "name=" + i.name + "\n" +
            "keytype=" + std::string(keytype_name(i.keytype)) + "\n" +
+           "secure-key-type=" + std::string(secure_key_type_name(i.secure_key_type)) + "\n" +
            "created=" + i.created + "\n" +
            // mkvp is optional: an empty "mkvp=" line would not parse back.
            (i.mkvp.empty() ? "" : "mkvp=" + i.mkvp + "\n") +
@@ -117,11 +124,18 @@ KeyInfo parse_key_info(std::string_view text, std::string_view what)
                 throw Error(Errc::config, at + ": keytype '" + std::string(val) + "' unknown");
             info.keytype = *t;
             have_type = true;
+        } else if (key == "secure-key-type") {
+            const auto t = secure_key_type_from_name(val);
+            if (!t)
+                throw Error(Errc::config, at + ": secure-key-type '" + std::string(val) +
+                                              "' unknown (cca-aesdata, cca-aescipher, ep11)");
+            info.secure_key_type = *t;
         } else if (key == "created") {
             info.created = val;
         } else if (key == "mkvp") {
-            if (val.size() != 16 || !is_hex(val))
-                throw Error(Errc::config, at + ": mkvp must be 16 hex digits");
+            // 16 hex digits: a CCA MKVP; 32: an EP11 WKVP.
+            if ((val.size() != 16 && val.size() != 32) || !is_hex(val))
+                throw Error(Errc::config, at + ": mkvp must be 16 (CCA) or 32 (EP11) hex digits");
             info.mkvp = val;
         } else if (key == "verification-pattern") {
             // 64 hex digits: the SHA-256 of the .skey older versions wrote,
@@ -160,7 +174,7 @@ std::string Repository::path(const std::string& name, const char* ext) const
 KeyInfo Repository::store(const std::string& name, std::span<const std::uint8_t> skey, KeyType type, bool overwrite)
 {
     check_name(name);
-    check_secure_key_blob(skey, type, "secure key '" + name + "'");
+    const auto sktype = check_secure_key_blob(skey, type, "secure key '" + name + "'");
     make_dirs(dir_, 0700);
     FileLock lock(dir_ + "/.lock", true);
     if (!overwrite && exists(name))
@@ -169,7 +183,8 @@ KeyInfo Repository::store(const std::string& name, std::span<const std::uint8_t>
     info.name = name;
     info.keytype = type;
     info.created = now_iso8601();
-    info.mkvp = hex_encode(parse_secure_key_token(skey.first(secure_key_token_size)).mkvp);
+    info.secure_key_type = sktype;
+    info.mkvp = inspect_secure_key(skey).mkvp;
     // .skey first: a crash between the two leaves an entry that load()
     // reports untrusted rather than an .info without a key.
     write_file_atomic(path(name, ".skey"), skey, 0600);
@@ -189,7 +204,7 @@ RepositoryKey Repository::load(const std::string& name) const
                     errno);
     check_dir_trust(dir_, Errc::keysource);
     FileLock lock(dir_ + "/.lock", false);
-    k.skey = read_trusted_file(spath, 2 * secure_key_token_size, FileTrust::secret, Errc::keysource);
+    k.skey = read_trusted_file(spath, max_skey_file, FileTrust::secret, Errc::keysource);
     const auto info = read_trusted_file(ipath, 4096, FileTrust::config, Errc::keysource);
     k.info = parse_key_info(std::string(info.view()), ipath);
     auto untrusted = [&](std::string why) {
@@ -200,13 +215,15 @@ RepositoryKey Repository::load(const std::string& name) const
     if (k.info.name != name)
         return untrusted(ipath + " names key '" + k.info.name + "'");
     try {
-        check_secure_key_blob(k.skey.span(), k.info.keytype, spath);
+        const auto sktype = check_secure_key_blob(k.skey.span(), k.info.keytype, spath);
+        if (sktype != k.info.secure_key_type)
+            return untrusted(spath + " holds a " + std::string(secure_key_type_name(sktype)) + " key, " + ipath +
+                             " says " + std::string(secure_key_type_name(k.info.secure_key_type)));
+        if (!k.info.mkvp.empty() && inspect_secure_key(k.skey.span()).mkvp != k.info.mkvp)
+            return untrusted("MKVP in " + ipath + " does not match " + spath);
     } catch (const Error& e) {
         return untrusted(e.what());
     }
-    if (!k.info.mkvp.empty() &&
-        hex_encode(parse_secure_key_token(k.skey.span().first(secure_key_token_size)).mkvp) != k.info.mkvp)
-        return untrusted("MKVP in " + ipath + " does not match " + spath);
     k.trusted = true;
     return k;
 }

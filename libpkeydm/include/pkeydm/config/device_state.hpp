@@ -1,7 +1,8 @@
 // What pdmd needs to regenerate a device's key, recorded when pdm creates it.
 //
 // Two places, on purpose:
-//  - the dm UUID, "PDM-<KIND>-<name>" with KIND EPHEMERAL, SECURE or CLEAR:
+//  - the dm UUID, "PDM-<KIND>-<name>" with KIND EPHEMERAL, SECURE, CLEAR or
+//    RANDOMSECURE:
 //    lives exactly as long as the device, marks it as pdm's, and tells pdmd
 //    whether the key can be derived again even when nothing else is known;
 //  - a state file /run/pdm/<name>.json (tmpfs: same lifetime as the device,

@@ -9,7 +9,9 @@
 //           description pdm:<name>)
 // device    absolute path | UUID=<uuid> | PARTUUID=<uuid> | LABEL=<label> |
 //           PARTLABEL=<label>
-// keysource ephemeral | secure:<repository key name> | clear:<absolute key file>
+// keysource ephemeral | secure:<repository key name> | clear:<absolute key file> |
+//           random-secure[:cca-aesdata|cca-aescipher|ep11] (a new random secure
+//           key per create, kept only in kernel memory; default cca-aesdata)
 // options   comma-separated; "-" or absent for none:
 //           swap, sector-size=512|1024|2048|4096, discard, iv-large-sectors,
 //           key-timeout=<ms> (0..3600000; 0 waits forever),
@@ -33,11 +35,14 @@ namespace pkeydm {
 
 inline constexpr const char* default_pdmtab = "/etc/pdm/pdmtab";
 
-enum class KeySourceKind { ephemeral, secure, clear };
+// Values index the dm UUID kinds (device_state.cpp): append, never reorder.
+enum class KeySourceKind { ephemeral, secure, clear, random_secure };
 
 struct KeySource {
     KeySourceKind kind = KeySourceKind::ephemeral;
-    std::string arg;  // repository key name or key file path
+    // repository key name, key file path, or random-secure's key type name
+    // (always spelt out: "random-secure" alone parses to "cca-aesdata")
+    std::string arg;
 };
 
 // `where` prefixes errors ("pdmtab:3: keysource").

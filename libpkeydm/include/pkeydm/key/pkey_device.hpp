@@ -6,8 +6,10 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "pkeydm/key/secure_buffer.hpp"
+#include "pkeydm/key/secure_key.hpp"
 #include "pkeydm/key/token.hpp"
 #include "pkeydm/unique_fd.hpp"
 
@@ -16,6 +18,12 @@ namespace pkeydm {
 inline constexpr const char* default_pkey_device = "/dev/pkey";
 // APQN "any": card and domain chosen by the driver.
 inline constexpr std::uint16_t apqn_any = 0xFFFF;
+
+// A crypto card (adapter) and domain: layout of struct pkey_apqn.
+struct Apqn {
+    std::uint16_t card;
+    std::uint16_t domain;
+};
 
 class PkeyDevice {
 public:
@@ -39,6 +47,21 @@ public:
     // Any key blob the driver understands -> token (PKEY_KBLOB2PROTK3, APQN auto).
     SecureBuffer kblob2protk3(std::span<const std::uint8_t> blob);
 
+    // Secure keys of every type (the *2 ioctls).  The card is one that holds
+    // the type's master key as CURRENT (PKEY_APQNS4KT), or the driver's
+    // choice where that ioctl is missing.  `bits`: 128, 192 or 256.
+    SecureBuffer genseck2(SecureKeyType type, unsigned bits);
+    SecureBuffer clr2seck2(SecureKeyType type, unsigned bits, std::span<const std::uint8_t> clearkey);
+    // PKEY_VERIFYKEY2: the flags say under which of the card's master keys
+    // the key is enciphered (PKEY_FLAGS_MATCH_CUR_MKVP / _ALT_MKVP); a key no
+    // card can use fails with ENODEV (Error::sys_errno()).
+    struct VerifyResult {
+        std::uint32_t type;   // PKEY_TYPE_*
+        std::uint32_t bits;   // PKEY_SIZE_*
+        std::uint32_t flags;  // PKEY_FLAGS_MATCH_*
+    };
+    VerifyResult verifykey2(std::span<const std::uint8_t> seckey);
+
     const std::string& path() const noexcept { return path_; }
     // Opens the device now rather than at the first ioctl (pdmd opens it
     // when it starts watching, so that recovery opens nothing).
@@ -47,6 +70,9 @@ public:
 private:
     int fd();
     void ioctl_retry(unsigned long request, void* arg, const char* name);
+    // Cards holding `type`'s master key as CURRENT; empty when the driver
+    // cannot tell (older kernels: then the driver picks).
+    std::vector<Apqn> apqns_for(SecureKeyType type);
 
     std::string path_;
     UniqueFd fd_;

@@ -1,9 +1,12 @@
 // The secure-key repository (default /etc/pdm/keys; PDM_KEY_REPOSITORY or
 // --repository override), after zkey's:
-//   <name>.skey  the secure key: one 64-byte CCA AESDATA token (AES key) or,
-//                for XTS, two of them, K1 (data) then K2 (tweak): 128 bytes;
-//   <name>.info  text, "field=value" per line: name, keytype, created,
-//                mkvp, verification-pattern (docs/formats.md).
+//   <name>.skey  the secure key: one secure-key token (AES key) or, for XTS,
+//                two, K1 (data) then K2 (tweak), end to end: CCA AESDATA
+//                (64 bytes each), CCA AESCIPHER or EP11 (lengths from the
+//                tokens, key/secure_key.hpp);
+//   <name>.info  text, "field=value" per line: name, keytype,
+//                secure-key-type (absent in older entries: cca-aesdata),
+//                created, mkvp, verification-pattern (docs/formats.md).
 // The verification pattern is what zkey means by the name: a pattern of the
 // effective key, the same under any wrapping or master key.  pdm cannot
 // compute it (that takes the key itself); the dm-paes target does, and prints
@@ -23,6 +26,7 @@
 #include <vector>
 
 #include "pkeydm/key/secure_buffer.hpp"
+#include "pkeydm/key/secure_key.hpp"
 #include "pkeydm/key/token.hpp"
 
 namespace pkeydm {
@@ -33,7 +37,8 @@ struct KeyInfo {
     std::string name;
     KeyType keytype = KeyType::aes_xts_256;  // AES_128/192/256 or AES_XTS_128/256
     std::string created;                     // ISO 8601 UTC
-    std::string mkvp;                        // 16 hex digits, raw token bytes
+    SecureKeyType secure_key_type = SecureKeyType::cca_aesdata;
+    std::string mkvp;  // raw token bytes: CCA MKVP 16 hex digits, EP11 WKVP 32
     std::string verification_pattern;        // 32 hex digits; empty until a create
 };
 
@@ -44,8 +49,9 @@ struct RepositoryKey {
     std::string untrusted_reason;  // empty when trusted
 };
 
-// Shape checks of a secure key file's content for `type`.
-void check_secure_key_blob(std::span<const std::uint8_t> skey, KeyType type, std::string_view what);
+// Shape checks of a secure key file's content for `type`; returns the
+// tokens' secure-key type.
+SecureKeyType check_secure_key_blob(std::span<const std::uint8_t> skey, KeyType type, std::string_view what);
 std::string format_key_info(const KeyInfo& info);
 KeyInfo parse_key_info(std::string_view text, std::string_view what);
 
