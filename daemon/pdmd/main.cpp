@@ -36,6 +36,7 @@ int main(int argc, char** argv)
     bool to_stderr = false, daemonize = false, allow_no_io_flusher = false;
     std::string log_target = "auto";
     unsigned test_scan_delay_ms = 0;
+    unsigned master_key_check = static_cast<unsigned>(mo.worker.master_key_check.count());
     std::string pidfile;
     po::options_description d("pdmd options");
     d.add_options()
@@ -48,6 +49,8 @@ int main(int argc, char** argv)
         ("once", po::bool_switch(&mo.once), "check every pdm device once, regenerate what is stale, exit")
         ("rescan-interval", po::value(&mo.rescan_seconds)->default_value(mo.rescan_seconds),
          "seconds between rescans without events")
+        ("master-key-check", po::value(&master_key_check)->default_value(master_key_check),
+         "seconds between checks of each secure key's master key (0: never)")
         ("pdmtab", po::value(&mo.cfg.pdmtab)->default_value(mo.cfg.pdmtab), "device table (fallback key sources)")
         ("repository", po::value(&mo.cfg.keys.repository)->default_value(mo.cfg.keys.repository),
          "secure-key repository")
@@ -77,6 +80,7 @@ int main(int argc, char** argv)
         return 1;
     }
     mo.test_scan_delay = std::chrono::milliseconds(test_scan_delay_ms);
+    mo.worker.master_key_check = std::chrono::seconds(master_key_check);
     if (log_target != "auto" && log_target != "journal" && log_target != "syslog") {
         std::cerr << "pdmd: --log-target must be journal, syslog or auto\n";
         return 1;

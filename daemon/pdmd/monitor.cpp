@@ -50,7 +50,7 @@ void Monitor::scan(bool poke_all)
             }
             log(LOG_INFO, "PDM_DEVICE_WATCH dev=" + e.name + " uuid=" + e.uuid);
             // A new worker checks its device at once.
-            devices_.emplace(e.name, Entry{e.uuid, e.event_nr, e.minor, std::make_unique<DeviceWorker>(e.name, e.uuid, o_.cfg)});
+            devices_.emplace(e.name, Entry{e.uuid, e.event_nr, e.minor, std::make_unique<DeviceWorker>(e.name, e.uuid, o_.cfg, o_.worker)});
             continue;
         }
         if (poke_all || it->second.event_nr != e.event_nr) {

@@ -25,6 +25,7 @@ struct MonitorOptions {
     pkeydm::ManagerConfig cfg;
     int rescan_seconds = 10;
     bool once = false;  // one scan, handle every device, exit
+    WorkerOptions worker;
     // Tests only: sleep this long between the scan and the wait, so a test
     // can change a device's state in exactly that window.
     std::chrono::milliseconds test_scan_delay{0};

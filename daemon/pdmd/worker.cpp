@@ -1,5 +1,6 @@
 #include "worker.hpp"
 
+#include <cerrno>
 #include <chrono>
 
 #include "io_path.hpp"
@@ -22,9 +23,9 @@ std::string field(const PaesStatus& st, const char* name)
 
 }  // namespace
 
-DeviceWorker::DeviceWorker(std::string name, std::string uuid, const ManagerConfig& cfg)
-    : name_(std::move(name)), uuid_(std::move(uuid)), cfg_(cfg), pkey_(cfg_.keys.pkey_device),
-      thread_([this] { run(); })
+DeviceWorker::DeviceWorker(std::string name, std::string uuid, const ManagerConfig& cfg, WorkerOptions wo)
+    : name_(std::move(name)), uuid_(std::move(uuid)), cfg_(cfg), wo_(wo), pkey_(cfg_.keys.pkey_device),
+      card_(cfg_.keys.pkey_device), thread_([this] { run(); })
 {
 }
 
@@ -95,15 +96,23 @@ void DeviceWorker::loop()
     std::chrono::milliseconds backoff = first_backoff;
     bool retry = false;
     prepare(false);
+    using clock = std::chrono::steady_clock;
+    auto next_mk_check = clock::now() + wo_.master_key_check;
     std::unique_lock lk(m_);
     for (;;) {
+        const auto woken = [this] { return stop_ || poked_; };
         if (retry)
-            cv_.wait_for(lk, backoff, [this] { return stop_ || poked_; });
+            cv_.wait_for(lk, backoff, woken);
+        else if (checks_master_key())
+            cv_.wait_until(lk, next_mk_check, woken);
         else
-            cv_.wait(lk, [this] { return stop_ || poked_; });
+            cv_.wait(lk, woken);
         if (stop_)
             return;
-        poked_ = false;
+        const bool mk_due = checks_master_key() && clock::now() >= next_mk_check;
+        if (!poked_ && !retry && !mk_due)
+            continue;
+        const bool handle_now = std::exchange(poked_, false) || retry;
         busy_ = true;
         const bool reload = std::exchange(reload_, false);
         lk.unlock();
@@ -111,7 +120,12 @@ void DeviceWorker::loop()
         try {
             if (reload)
                 prepare(true);
-            done = handle();
+            if (mk_due) {
+                check_master_key();
+                next_mk_check = clock::now() + wo_.master_key_check;
+            }
+            if (handle_now)
+                done = handle();
         } catch (const std::exception& e) {
             flush_deferred();
             log(LOG_ERR, "PDM_WORKER_ERROR dev=" + name_ + " error=\"" + e.what() + "\"");
@@ -148,7 +162,18 @@ bool DeviceWorker::prepare(bool from_files)
                 rec.reset();
             }
         }
-        if (rec) {
+        if (!rec && !from_files && kind_from_uuid(uuid_) == KeySourceKind::random_secure) {
+            // The secure key lived only in the record: nothing else can
+            // derive this device's key again.
+            auto s = device_state_for(cfg_, name_, uuid_);
+            LoadedKeySource k;
+            k.source = s.source;
+            k.xts_bits = s.options.xts_bits;
+            state_ = std::move(s);
+            key_ = std::move(k);
+            unconvertible_ = "its random secure key is gone with its recovery record (pdm-material:" + name_ +
+                             " in root's user keyring)";
+        } else if (rec) {
             LoadedKeySource k;
             k.source = rec->state.source;
             k.xts_bits = rec->state.options.xts_bits;
@@ -170,10 +195,18 @@ bool DeviceWorker::prepare(bool from_files)
         }
         pkey_.open();
         prepare_regeneration(*key_, cfg_.keys, name_);
+        card_.open();
         log(LOG_INFO, "PDM_KEY_SOURCE_READY dev=" + name_ + " source=" + format_key_source(state_->source) +
                           " xts=" + std::to_string(state_->options.xts_bits) +
                           " on-key-loss=" + std::string(on_key_loss_name(state_->options.on_key_loss)) +
                           " from=" + from);
+        if (!unconvertible_.empty())
+            log(LOG_ERR, "PDM_KEY_UNCONVERTIBLE dev=" + name_ + " source=" + format_key_source(state_->source) +
+                             ": " + unconvertible_ + "; after a wrapping-key change the device is recovered as an "
+                             "ephemeral one (on-key-loss=" +
+                             std::string(on_key_loss_name(state_->options.on_key_loss)) + ")");
+        mk_state_.reset();
+        check_master_key();
         return true;
     } catch (const std::exception& e) {
         log(LOG_ERR, "PDM_KEY_SOURCE_FAILED dev=" + name_ + " from=" + from + " error=\"" + e.what() + "\"");
@@ -248,54 +281,152 @@ bool DeviceWorker::handle()
     return done;
 }
 
+bool DeviceWorker::checks_master_key() const noexcept
+{
+    return wo_.master_key_check.count() > 0 && key_ && !key_->material.empty() &&
+           (key_->source.kind == KeySourceKind::secure || key_->source.kind == KeySourceKind::random_secure);
+}
+
+namespace {
+
+std::string master_key_advice(KeySourceKind kind, MasterKeyState st)
+{
+    if (st == MasterKeyState::current)
+        return "the key is enciphered under the crypto card's current master key";
+    if (st == MasterKeyState::old) {
+        return std::string("the key is enciphered under the crypto card's OLD master key: wrapping-key changes "
+                           "are still recovered, but after the next master-key change it cannot be converted; ") +
+               (kind == KeySourceKind::random_secure
+                    ? "recreate the device (swapoff, pdm remove, pdm create) to take a key under the current one"
+                    : "move the data to a key made under the current master key (pdm key generate)");
+    }
+    return "the crypto card cannot convert the key (no card online, or its master key is neither the card's "
+           "current nor its old one): the next wrapping-key change cannot be recovered from it";
+}
+
+}  // namespace
+
+void DeviceWorker::check_master_key()
+{
+    if (!checks_master_key())
+        return;
+    std::optional<MasterKeyState> now;
+    try {
+        now = master_key_state(*key_, pkey_);
+    } catch (const std::exception& e) {
+        log(LOG_WARNING, "PDM_MASTER_KEY_CHECK_FAILED dev=" + name_ + " error=\"" + e.what() + "\"");
+        return;
+    }
+    if (!now || now == mk_state_)
+        return;
+    const bool first = !mk_state_;
+    const auto was = mk_state_ ? std::string(master_key_state_name(*mk_state_)) : std::string("unknown");
+    mk_state_ = now;
+    if (first && *now == MasterKeyState::current)
+        return;
+    const int prio = *now == MasterKeyState::current ? LOG_INFO
+                     : *now == MasterKeyState::old   ? LOG_WARNING
+                                                     : LOG_ERR;
+    log(prio, "PDM_MASTER_KEY dev=" + name_ + " source=" + format_key_source(state_->source) +
+                  " state=" + std::string(master_key_state_name(*now)) + " was=" + was + ": " +
+                  master_key_advice(key_->source.kind, *now));
+}
+
+bool DeviceWorker::key_unconvertible(const Error& e)
+{
+    if (e.sys_errno() != ENODEV || !key_ || key_->material.empty())
+        return false;
+    // No card online may be maintenance: the key converts again when one
+    // comes back, so the device waits (its key_timeout still applies).
+    if (!card_.card_online(key_->material.span()))
+        return false;
+    std::optional<MasterKeyState> st;
+    try {
+        st = master_key_state(*key_, pkey_);
+    } catch (const std::exception&) {
+        return false;
+    }
+    if (st != MasterKeyState::unusable)
+        return false;
+    mk_state_ = st;
+    unconvertible_ = "the crypto card no longer converts its secure key (master key changed past it: " +
+                     std::string(e.what()) + ")";
+    defer(LOG_ERR, "PDM_KEY_UNCONVERTIBLE dev=" + name_ + " source=" + format_key_source(state_->source) + ": " +
+                       unconvertible_ + "; the device is recovered as an ephemeral one (on-key-loss=" +
+                       std::string(on_key_loss_name(state_->options.on_key_loss)) + ")");
+    return true;
+}
+
 bool DeviceWorker::regenerate(const PaesStatus& st)
 {
     if ((!state_ || !key_) && !prepare(false))
         return false;
     const auto& s = *state_;
     const std::uint64_t events = st.number_or("stale_events", 0);
-    if (!rederivable(s.source.kind) && s.options.on_key_loss == OnKeyLoss::error) {
-        if (events != last_stale_events_) {
-            defer(LOG_CRIT, "PDM_KEY_LOST_LEFT dev=" + name_ + " key=" + std::string(key_state_name(st.key)) +
-                              " source=ephemeral on-key-loss=error: I/O fails until 'pdm rekey " + name_ +
-                              " --replace'");
-            last_stale_events_ = events;
-        }
-        return true;
-    }
-    const bool set = rederivable(s.source.kind);
     // A worker retired because its device was replaced by another of the
     // same name must not put its key into the new one.
     if (const auto info = dm_device_info(name_); !info.exists || info.uuid != uuid_)
         return true;
-    // The conversion's kernel allocations find these pages free.
+    if (rederivable(s.source.kind) && unconvertible_.empty()) {
+        // The conversion's kernel allocations find these pages free.
+        release_kernel_reserve();
+        try {
+            // No fallback to files on failure: a token made under a wrapping
+            // key that changed again meanwhile is refused, and the retry
+            // (next event or back-off) derives a fresh one from the same
+            // material.
+            const auto r = inject_key(name_, derive_xts_token(*key_, pkey_), RekeyMode::set);
+            defer(LOG_NOTICE, "PDM_KEY_REDERIVED dev=" + name_ + " source=" + format_key_source(s.source) +
+                                  " was=" + std::string(key_state_name(st.key)) + " gen=" + field(r.after, "gen") +
+                                  " key=" + std::string(key_state_name(r.after.key)));
+            last_ = r.after.key;
+            return r.after.key == KeyState::valid;
+        } catch (const Error& e) {
+            if (!key_unconvertible(e)) {
+                defer(LOG_ERR, "PDM_KEY_REGEN_FAILED dev=" + name_ + " source=" + format_key_source(s.source) +
+                                   " error=\"" + e.what() + "\"");
+                return false;
+            }
+        }
+    }
+    const std::string why = unconvertible_.empty() ? "ephemeral key lost with the wrapping key" : unconvertible_;
+    if (s.options.on_key_loss == OnKeyLoss::error) {
+        if (events != last_stale_events_) {
+            defer(LOG_CRIT, "PDM_KEY_LOST_LEFT dev=" + name_ + " key=" + std::string(key_state_name(st.key)) +
+                                " source=" + format_key_source(s.source) + " on-key-loss=error: " + why +
+                                "; I/O fails until 'pdm rekey " + name_ + " --replace'");
+            last_stale_events_ = events;
+        }
+        return true;
+    }
+    return replace_key(st, why);
+}
+
+bool DeviceWorker::replace_key(const PaesStatus& st, const std::string& why)
+{
     release_kernel_reserve();
     try {
-        // No fallback to files on failure: a token made under a wrapping key
-        // that changed again meanwhile is refused, and the retry (next event
-        // or back-off) derives a fresh one from the same material.
         // A replace names the generation it saw stale, so that it is refused
         // if a key came in meanwhile (pdm rekey by hand) instead of throwing
         // that key away.
-        const auto r = set ? inject_key(name_, derive_xts_token(*key_, pkey_), RekeyMode::set)
-                           : inject_key(name_, derive_xts_token(*key_, pkey_), RekeyMode::replace,
-                                        st.number_or("gen", 0));
-        if (set) {
-            defer(LOG_NOTICE, "PDM_KEY_REDERIVED dev=" + name_ + " source=" + format_key_source(s.source) +
-                                " was=" + std::string(key_state_name(st.key)) + " gen=" + field(r.after, "gen") +
-                                " key=" + std::string(key_state_name(r.after.key)));
-        } else {
-            defer(LOG_CRIT, "PDM_KEY_REPLACED dev=" + name_ + " was=" + std::string(key_state_name(st.key)) +
-                              " gen=" + field(r.after, "gen") + " key=" + std::string(key_state_name(r.after.key)) +
-                              " lost_blocks=" + field(r.after, "lost_blocks") +
-                              ": ephemeral key lost with the wrapping key; data written before is gone, "
-                              "reads of it fail with EIO until rewritten");
-        }
+        // An ephemeral key's maker was opened with the form of the device's
+        // key; a secure key that can no longer be converted is replaced by
+        // a random pair, the form its device has.
+        LoadedKeySource random;
+        random.source.kind = KeySourceKind::ephemeral;
+        random.xts_bits = key_->xts_bits;
+        const LoadedKeySource& maker = key_->source.kind == KeySourceKind::ephemeral ? *key_ : random;
+        const auto r = inject_key(name_, derive_xts_token(maker, pkey_), RekeyMode::replace, st.number_or("gen", 0));
+        defer(LOG_CRIT, "PDM_KEY_REPLACED dev=" + name_ + " was=" + std::string(key_state_name(st.key)) +
+                            " gen=" + field(r.after, "gen") + " key=" + std::string(key_state_name(r.after.key)) +
+                            " lost_blocks=" + field(r.after, "lost_blocks") +
+                            " source=" + format_key_source(state_->source) + ": " + why +
+                            "; data written before is gone, reads of it fail with EIO until rewritten");
         last_ = r.after.key;
         return r.after.key == KeyState::valid;
     } catch (const Error& e) {
-        defer(LOG_ERR, "PDM_KEY_REGEN_FAILED dev=" + name_ + " source=" + format_key_source(s.source) + " error=\"" +
-                         e.what() + "\"");
+        defer(LOG_ERR, "PDM_KEY_REGEN_FAILED dev=" + name_ + " source=" + format_key_source(state_->source) +
+                           " error=\"" + e.what() + "\"");
         return false;
     }
 }

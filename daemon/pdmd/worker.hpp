@@ -10,6 +10,14 @@
 // recovery path opens no file: files may sit on tmpfs pages swapped out to
 // the very device whose key is stale.  Only SIGHUP (reload()) reads them
 // again, at a time the administrator chose.
+//
+// A worker whose key is a secure key (repository or random-secure) also
+// asks the crypto card, every WorkerOptions::master_key_check, whether the
+// key is still enciphered under its current master key: under the old one
+// it still converts, but the next master-key change makes it unusable, and
+// the administrator should hear that before it happens.  A key the card no
+// longer converts turns the device into an ephemeral one for recovery: its
+// on-key-loss policy applies, and the log says why.
 #pragma once
 
 #include <atomic>
@@ -22,16 +30,23 @@
 #include <utility>
 #include <vector>
 
+#include "pkeydm/error.hpp"
 #include "pkeydm/key/key_source.hpp"
 #include "pkeydm/manager.hpp"
 #include "pkeydm/key/pkey_device.hpp"
+#include "card_probe.hpp"
 #include "small_thread.hpp"
 
 namespace pdmd {
 
+struct WorkerOptions {
+    // How often a secure key's master-key state is checked; 0: never.
+    std::chrono::seconds master_key_check{30};
+};
+
 class DeviceWorker {
 public:
-    DeviceWorker(std::string name, std::string uuid, const pkeydm::ManagerConfig& cfg);
+    DeviceWorker(std::string name, std::string uuid, const pkeydm::ManagerConfig& cfg, WorkerOptions wo = {});
     ~DeviceWorker();  // stops and joins
     DeviceWorker(const DeviceWorker&) = delete;
     DeviceWorker& operator=(const DeviceWorker&) = delete;
@@ -53,6 +68,14 @@ private:
     // true: nothing more to do; false: retry later (the key is still stale).
     bool handle();
     bool regenerate(const pkeydm::PaesStatus& st);
+    // The key as the card sees it now; logs every change of that state.
+    void check_master_key();
+    bool checks_master_key() const noexcept;
+    // The card refused to convert the key: is that for good (a card is
+    // online and the key's master key is gone)?  Logs the reason once.
+    bool key_unconvertible(const pkeydm::Error& e);
+    // A new random key, replacing the device's lost one (ephemeral recovery).
+    bool replace_key(const pkeydm::PaesStatus& st, const std::string& why);
     // Log lines of one handle() pass, written once the key is in.
     void defer(int priority, std::string message);
     void flush_deferred();
@@ -60,9 +83,15 @@ private:
     const std::string name_;
     const std::string uuid_;
     const pkeydm::ManagerConfig cfg_;
+    const WorkerOptions wo_;
     std::optional<pkeydm::DeviceState> state_;
     std::optional<pkeydm::LoadedKeySource> key_;
     pkeydm::PkeyDevice pkey_;
+    CardProbe card_;
+    std::optional<pkeydm::MasterKeyState> mk_state_;
+    // Why the key cannot be derived again, once the card said so for good;
+    // from then on the device is recovered like an ephemeral one.
+    std::string unconvertible_;
     pkeydm::KeyState last_ = pkeydm::KeyState::unknown;
     // Since when the device has had no live table (pdm still creating it),
     // and whether that has been reported.

@@ -13,6 +13,11 @@
 #                      hog whose pages were lost dies of a signal (asserted);
 #                      the guest stays up, and the swap works again (a second
 #                      hog passes --verify).
+#   swap.sh random-secure[:TYPE]
+#                      a random secure key (TYPE cca-aesdata, the default,
+#                      cca-aescipher or ep11) read from sysfs and kept only in
+#                      the kernel keyring; as secure, with 6 rotations 3 s
+#                      apart; no file appears in the repository.
 #   swap.sh error      ephemeral key, on-key-loss=error, key-timeout=3000:
 #                      pdmd replaces nothing, the key stays stale/lost, gen 1;
 #                      "pdm rekey --replace" recovers by hand.
@@ -35,11 +40,15 @@ case $mode in
 secure)
 	pdm key generate swapkey >/dev/null || die "pdm key generate"
 	echo "swap0 $dev secure:swapkey swap" >/etc/pdm/pdmtab ;;
+random-secure | random-secure:*)
+	echo "swap0 $dev $mode swap" >/etc/pdm/pdmtab ;;
 ephemeral) echo "swap0 $dev ephemeral swap" >/etc/pdm/pdmtab ;;
 error) echo "swap0 $dev ephemeral swap,on-key-loss=error,key-timeout=3000" >/etc/pdm/pdmtab ;;
-*) die "mode must be secure, ephemeral or error" ;;
+*) die "mode must be secure, random-secure[:TYPE], ephemeral or error" ;;
 esac
 log "pdmtab: $(cat /etc/pdm/pdmtab)"
+mkdir -p /etc/pdm/keys
+keys_before=$(find /etc/pdm/keys | sort)
 pdm create swap0 --swapon || die "pdm create swap0 --swapon"
 check "swap0 is active swap" grep -q '^/dev/mapper/swap0 ' /proc/swaps
 check "pdm status: key valid" test "$(field swap0 key)" = valid
@@ -58,7 +67,7 @@ wait_swap() {
 S=$SECONDS
 ROT=0 MAXSWAP=0
 set +e
-if [[ $mode == secure ]]; then
+if [[ $mode == secure || $mode == random-secure* ]]; then
 	hog_s=40
 	[[ $len == long ]] && hog_s=240
 	# 350 MiB in the 512 MiB guest; more if the guest has more memory
@@ -72,11 +81,13 @@ if [[ $mode == secure ]]; then
 	used=$(swap_used_kib)
 	MAXSWAP=$used
 	if [[ $len == short ]]; then
-		log "swap in use: $used KiB after $((SECONDS - S)) s; rotating the wrapping key 4 times, 4 s apart"
-		for i in 1 2 3 4; do
+		rounds=4 gap=4
+		[[ $mode == random-secure* ]] && rounds=6 gap=3
+		log "swap in use: $used KiB after $((SECONDS - S)) s; rotating the wrapping key $rounds times, $gap s apart"
+		for ((i = 1; i <= rounds; i++)); do
 			rotate
 			ROT=$((ROT + 1))
-			sleep 4
+			sleep "$gap"
 			echo "   rotation $i: $(pdm status | tail -n 1) swap=$(swap_used_kib)KiB"
 		done
 	else
@@ -106,6 +117,15 @@ if [[ $mode == secure ]]; then
 	check "replaces 0" test "$(field swap0 replaces)" = 0
 	check "nothing killed (no OOM kill, no swap read error)" \
 		bash -c '! dmesg | grep -qE "Killed process|Read-error on swap|Write-error on swap"'
+	check "expired 0" test "$(field swap0 expired)" = 0
+	if [[ $mode == random-secure* ]]; then
+		check "no new file under /etc/pdm/keys" test "$(find /etc/pdm/keys | sort)" = "$keys_before"
+		check "the secure key is in the kernel keyring (pdm-material:swap0)" \
+			keyctl search @u user pdm-material:swap0
+		check "the state file names the source, holds no key" \
+			bash -c "grep -q '\"random-secure' /run/pdm/swap0.json && ! grep -qiE '[0-9a-f]{64}' /run/pdm/swap0.json"
+		check "pdm status: master key current" bash -c "pdm status swap0 | grep -qi 'master.key.*current'"
+	fi
 elif [[ $mode == ephemeral ]]; then
 	cg_setup hog 64M
 	rounds=1
@@ -197,7 +217,7 @@ pdm status
 m="MATRIX: $name rotations=$ROT max_swap_kib=$MAXSWAP stale_events=$(field swap0 stale_events)"
 m+=" gen=$(field swap0 gen) replaces=$(field swap0 replaces) parked_total=$(field swap0 parked_total)"
 m+=" expired=$(field swap0 expired)"
-[[ $mode == secure ]] && m+=" rederived=$(pdmd_count "PDM_KEY_REDERIVED dev=swap0 ") hog_rc=$hrc"
+[[ $mode == secure || $mode == random-secure* ]] && m+=" rederived=$(pdmd_count "PDM_KEY_REDERIVED dev=swap0 ") hog_rc=$hrc"
 [[ $mode == ephemeral ]] && m+=" lost_blocks_logged=$LOSTSUM"
 [[ $mode == ephemeral ]] && m+=" hogs_killed=$KILLED hogs_ended_0=$SURVIVED"
 pdmd_stop
