@@ -27,6 +27,18 @@ clean() { # clean NAME: intact, nothing lost, nothing replaced
 	intact "$1" && [[ $(field "$1" lost_blocks)/$(field "$1" replaces) == 0/0 ]]
 }
 read_fails() { ! dd if="/dev/mapper/$1" of=/dev/null bs=4k count=1 iflag=direct status=none 2>/dev/null; }
+# rotate_io NAME...: rotate, then a direct read on each device: a key goes
+# stale when I/O meets it (the read waits for the recovery, or fails with
+# EIO where the data was lost)
+rotate_io() {
+	local d pids=()
+	rotate
+	for d in "$@"; do
+		dd if="/dev/mapper/$d" of=/dev/null bs=4k count=1 iflag=direct status=none 2>/dev/null &
+		pids+=($!)
+	done
+	wait "${pids[@]}" || true
+}
 pdm_create() { pdm create "$@" >/tmp/out 2>&1 || { cat /tmp/out; die "pdm create $*"; }; }
 new_cca_master_key() {
 	randhex 32 >"$EMU/cca_new_master_key"
@@ -58,21 +70,21 @@ log "2. pdmd restarted between two rotations of a random-secure device"
 pdm_create r1 --device /dev/ram0 --key random-secure
 put r1
 pdmd_start --master-key-check 1
-rotate
+rotate_io r1
 check "first rotation re-derived" wait_rederived r1 1
 check "data intact" intact r1
 pdmd_stop KILL
 log "pdmd killed (SIGKILL); a new one starts"
 pdmd_start --master-key-check 1
 check "the new pdmd loaded r1 from the keyring" grep -q "PDM_KEY_SOURCE_READY dev=r1 .*from=keyring" "$PDMD_LOG"
-rotate
+rotate_io r1
 check "second rotation re-derived by the new pdmd" wait_rederived r1 2
 check "data intact, lost_blocks 0, replaces 0" clean r1
 
 log "3. the master-key lifecycle"
 pdm key generate s1 >/dev/null || die "pdm key generate s1"
 pdm_create s1 --device /dev/ram1 --key secure:s1
-pdm_create r2 --device /dev/ram2 --key random-secure:cca-aescipher --on-key-loss error
+pdm_create r2 --device /dev/ram2 --key random-secure:cca-aescipher --on-key-loss error --key-timeout 3000
 pdm_create e1 --device /dev/ram3 --key random-secure:ep11
 for d in s1 r2 e1; do put "$d"; done
 check "pdm key validate s1: current" bash -c 'pdm key validate s1 | grep -qi current'
@@ -85,7 +97,7 @@ check "e1 (EP11) not affected" bash -c "! grep -q 'PDM_MASTER_KEY dev=e1' $PDMD_
 check "pdm key validate s1: old" bash -c 'pdm key validate s1 | grep -qi old'
 check "pdm key validate --json names the state" bash -c 'pdm key validate s1 --json | grep -q "\"old\""'
 check "pdm status r1 shows it" bash -c 'pdm status r1 | grep -qi "master.key.*old"'
-rotate
+rotate_io r1 r2 s1 e1
 for d in r1 r2 s1 e1; do
 	check "$d re-derived after the rotation (key under OLD still converts)" \
 		wait_field "$d" key valid 100
@@ -96,7 +108,7 @@ log "EP11 wrapping key change: e1 cannot be converted any more"
 randhex 32 >"$EMU/ep11_new_wrapping_key"
 echo 1 >"$EMU/ep11_commit"
 check "pdmd: e1 unusable" pdmd_wait "PDM_MASTER_KEY dev=e1 .*state=unusable" 50
-rotate
+rotate_io e1 r1 r2 s1
 check "e1: unconvertible, said why" pdmd_wait "PDM_KEY_UNCONVERTIBLE dev=e1 " 100
 check "e1: on-key-loss=replace applied (PDM_KEY_REPLACED)" pdmd_wait "PDM_KEY_REPLACED dev=e1 .*key=valid" 100
 check "e1: replaces 1" test "$(field e1 replaces)" = 1
@@ -112,7 +124,7 @@ for d in r1 r2 s1; do
 done
 if pdm key validate s1 >/tmp/out 2>&1; then fail "pdm key validate s1 succeeded"; else ok "pdm key validate s1 fails"; fi
 check "  ... and says unusable" grep -qi unusable /tmp/out
-rotate
+rotate_io r1 r2 s1
 check "r1 (on-key-loss=replace): replaced, with the reason" \
 	pdmd_wait "PDM_KEY_REPLACED dev=r1 .*key=valid.*master key" 100
 check "s1 (on-key-loss=replace): replaced" pdmd_wait "PDM_KEY_REPLACED dev=s1 .*key=valid" 100
@@ -128,12 +140,15 @@ put r3
 sleep 1.5 # one master-key check
 echo 0 >"$EMU/card_online"
 rotate
+dd if=/dev/mapper/r3 of=/dev/null bs=4k count=1 iflag=direct status=none &
+reader=$!
 wait_field r3 key stale 50 || true
 sleep 3
 check "r3 not replaced while no card is online" test "$(field r3 replaces)" = 0
 check "no PDM_KEY_UNCONVERTIBLE for r3" bash -c "! grep -q 'PDM_KEY_UNCONVERTIBLE dev=r3' $PDMD_LOG"
 echo 1 >"$EMU/card_online"
 check "r3 valid again once the card is back" wait_field r3 key valid 100
+check "the read that waited completed" wait "$reader"
 check "r3 intact, nothing lost or replaced" clean r3
 pdm remove r3 >/dev/null || fail "pdm remove r3"
 
@@ -149,7 +164,7 @@ pdm_create x3 --device /dev/ram6 --key ephemeral
 check "ephemeral without MSA 10: the two-key pair" bash -c 'dmsetup table x3 | grep -q ":160:logon:pdm:x3"'
 check "pdm status x3 says two-key" bash -c 'pdm status x3 | grep -qi "two-key"'
 echo 1 >"$EMU/msa10"
-rotate
+rotate_io x1 x3
 check "x1 (full-XTS) replaced by pdmd" pdmd_wait "PDM_KEY_REPLACED dev=x1 .*key=valid" 100
 check "x3 (two-key) replaced by pdmd" pdmd_wait "PDM_KEY_REPLACED dev=x3 .*key=valid" 100
 for d in x1 x3; do pdm remove "$d" >/dev/null || fail "pdm remove $d"; done
