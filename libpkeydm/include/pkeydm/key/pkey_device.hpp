@@ -73,6 +73,9 @@ private:
     // Cards holding `type`'s master key as CURRENT; empty when the driver
     // cannot tell (older kernels: then the driver picks).
     std::vector<Apqn> apqns_for(SecureKeyType type);
+    // Cards that can convert this secure key (PKEY_APQNS4K); empty where
+    // the driver cannot tell or the blob is no secure key.
+    std::vector<Apqn> apqns_for_key(std::span<const std::uint8_t> blob);
 
     std::string path_;
     UniqueFd fd_;
