@@ -31,10 +31,9 @@ constexpr std::uint8_t cca_kms_master_key = 0x03;
 constexpr std::uint8_t cca_alg_aes = 0x02;
 constexpr std::uint16_t cca_keytype_cipher = 0x0001;
 
-std::string hex2(unsigned v)
+std::string hex2(std::uint8_t v)
 {
-    static const char d[] = "0123456789abcdef";
-    return std::string("0x") + d[(v >> 4) & 15] + d[v & 15];
+    return "0x" + hex_encode(std::span(&v, 1));
 }
 
 [[noreturn]] void bad(std::string_view what, const std::string& msg)
