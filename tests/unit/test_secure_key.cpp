@@ -105,8 +105,9 @@ BOOST_AUTO_TEST_CASE(malformed)
                "secure key: field 'bitlen' is 100, expected 128, 192 or 256");
     e = make_ep11_token();
     put_u16(e, 2, 200);
-    BOOST_TEST(error_of([&] { inspect_secure_key(e); }) ==
-               "secure key: field 'len' is 200, an EP11 AES key with header has 272..320 bytes (native byte order)");
+    // The upper bound is the ABI's MAXEP11AESKEYBLOBSIZE (320, 336 in newer kernels).
+    BOOST_TEST(error_of([&] { inspect_secure_key(e); }).starts_with(
+        "secure key: field 'len' is 200, an EP11 AES key with header has 272.."));
 }
 
 BOOST_AUTO_TEST_CASE(split)

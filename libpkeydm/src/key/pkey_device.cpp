@@ -220,10 +220,11 @@ void check_bits(unsigned bits, const char* op)
 }
 
 // Runs an APQNS4K/APQNS4KT query `call` on `a` with room for max_apqns.
-// A kernel without the ioctl: empty, the driver picks.  ENODEV (no card
-// fits) is the caller's to report, with the key's name.
+// A kernel without the ioctl: empty, the driver picks.  No card that fits
+// (an empty answer, or ENODEV) is Error(keysource, ..., ENODEV) saying
+// `none`; callers that know the key's name add it.
 template <typename Arg, typename Call>
-std::vector<Apqn> query_apqns(Arg& a, Call&& call)
+std::vector<Apqn> query_apqns(Arg& a, Call&& call, const std::string& none)
 {
     std::vector<Apqn> list(max_apqns);
     a.apqns = reinterpret_cast<pkey_apqn*>(list.data());
@@ -236,6 +237,8 @@ std::vector<Apqn> query_apqns(Arg& a, Call&& call)
         throw;
     }
     list.resize(std::min<std::size_t>(a.apqn_entries, list.size()));
+    if (list.empty())
+        throw Error(Errc::keysource, none, ENODEV);
     return list;
 }
 
@@ -255,10 +258,14 @@ SecureBuffer checked_seckey(const SecureBuffer& buf, std::uint32_t len, SecureKe
 
 std::vector<Apqn> PkeyDevice::apqns_for(SecureKeyType type)
 {
+    // No MKVP and no flags: every online card of the type (with flags, the
+    // driver would want the MKVP to match).
     pkey_apqns4keytype a{};
     a.type = pkey_type_of(type);
-    a.flags = PKEY_FLAGS_MATCH_CUR_MKVP;
-    return query_apqns(a, [&] { ioctl_retry(PKEY_APQNS4KT, &a, "PKEY_APQNS4KT"); });
+    a.flags = 0;
+    return query_apqns(a, [&] { ioctl_retry(PKEY_APQNS4KT, &a, "PKEY_APQNS4KT"); },
+                       "PKEY_APQNS4KT on " + path_ + ": no online crypto card for " +
+                           std::string(secure_key_type_name(type)) + " keys");
 }
 
 std::vector<Apqn> PkeyDevice::apqns_for_key(std::span<const std::uint8_t> blob)
@@ -278,7 +285,10 @@ std::vector<Apqn> PkeyDevice::apqns_for_key(std::span<const std::uint8_t> blob)
     // CCA keys convert under the CURRENT or the OLD master key, EP11 keys
     // only under the CURRENT wrapping key.
     a.flags = PKEY_FLAGS_MATCH_CUR_MKVP | (info->type == SecureKeyType::ep11 ? 0 : PKEY_FLAGS_MATCH_ALT_MKVP);
-    return query_apqns(a, [&] { ioctl_retry(PKEY_APQNS4K, &a, "PKEY_APQNS4K"); });
+    return query_apqns(a, [&] { ioctl_retry(PKEY_APQNS4K, &a, "PKEY_APQNS4K"); },
+                       "PKEY_APQNS4K on " + path_ + ": no online crypto card holds the master key of this " +
+                           std::string(secure_key_type_name(info->type)) + " key (" +
+                           (info->type == SecureKeyType::ep11 ? "WKVP " : "MKVP ") + info->mkvp + ")");
 }
 
 SecureBuffer PkeyDevice::genseck2(SecureKeyType type, unsigned bits)
