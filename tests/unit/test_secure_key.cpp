@@ -87,7 +87,14 @@ BOOST_AUTO_TEST_CASE(malformed)
     c = make_cipher_token();
     put_u16(c, 38, 100);
     BOOST_TEST(error_of([&] { inspect_secure_key(c); }) ==
-               "secure key: field 'wpllen' is 100, expected 512, 576 or 640 for a version-0 payload");
+               "secure key: field 'wpllen' is 100, expected 512, 576 or 640");
+    c = make_cipher_token();
+    put_u16(c, 50, 0x00c8);
+    BOOST_TEST(error_of([&] { inspect_secure_key(c); }) ==
+               "secure key: field 'kmf1' lacks XPRT-CPAC (0x0800): the card would not make a protected key of it");
+    c = make_cipher_token();
+    c[28] = 0x01;  // plfver 1: the size is not in the token
+    BOOST_TEST(inspect_secure_key(c).bits == 0u);
 
     auto e = make_ep11_token();
     e[4] = 0x03;
