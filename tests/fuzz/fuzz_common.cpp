@@ -76,6 +76,7 @@ std::vector<std::uint8_t> fixed_secure_key(pkeydm::SecureKeyType type)
             u16(t + 38, 640);  // 256-bit key, version-0 payload
             t[41] = 0x02;      // AES
             u16(t + 42, 1);    // CIPHER
+            u16(t + 50, 0x0800);  // kmf1: XPRT-CPAC
         }
     }
     return k;

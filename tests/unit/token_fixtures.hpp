@@ -75,7 +75,7 @@ inline std::vector<std::uint8_t> make_cipher_token(unsigned bits = 256, std::uin
     put_u16(t, 38, bits == 128 ? 512 : bits == 192 ? 576 : 640);
     t[41] = 0x02;      // AES
     put_u16(t, 42, 1);  // CIPHER
-    put_u16(t, 49, 0x0800);
+    put_u16(t, 50, 0x0800);  // kmf1: XPRT-CPAC
     for (std::size_t i = 56; i < len; ++i)
         t[i] = 0x99;
     return t;

@@ -4,9 +4,11 @@
 #include <uapi/pkeydm/pkey_abi.h>
 #include <sys/ioctl.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "pkeydm/error.hpp"
@@ -178,11 +180,14 @@ SecureBuffer PkeyDevice::kblob2protk3(std::span<const std::uint8_t> blob)
 {
     SecureBuffer key(blob.data(), blob.size());
     SecureBuffer out(MAXPROTKEYSIZE + 64);  // room for the largest protected key
+    // The s390 driver wants the cards to try, exact ones; an empty list is
+    // left to the driver where it cannot name them (pkey_emu, old kernels).
+    auto apqns = apqns_for_key(key.span());
     pkey_kblob2pkey3 a{};
     a.key = key.data();
     a.keylen = static_cast<std::uint32_t>(key.size());
-    a.apqns = nullptr;
-    a.apqn_entries = 0;
+    a.apqns = apqns.empty() ? nullptr : reinterpret_cast<pkey_apqn*>(apqns.data());
+    a.apqn_entries = static_cast<std::uint32_t>(apqns.size());
     a.pkeylen = static_cast<std::uint32_t>(out.size());
     a.pkey = out.data();
     ioctl_retry(PKEY_KBLOB2PROTK3, &a, "PKEY_KBLOB2PROTK3");
@@ -214,6 +219,29 @@ void check_bits(unsigned bits, const char* op)
                                      ": expected 128, 192 or 256");
 }
 
+// Runs an APQNS4K/APQNS4KT query `call` on `a` with room for max_apqns.
+// A kernel without the ioctl: empty, the driver picks.  No card that fits
+// (an empty answer, or ENODEV) is Error(keysource, ..., ENODEV) saying
+// `none`; callers that know the key's name add it.
+template <typename Arg, typename Call>
+std::vector<Apqn> query_apqns(Arg& a, Call&& call, const std::string& none)
+{
+    std::vector<Apqn> list(max_apqns);
+    a.apqns = reinterpret_cast<pkey_apqn*>(list.data());
+    a.apqn_entries = static_cast<std::uint32_t>(list.size());
+    try {
+        call();
+    } catch (const Error& e) {
+        if (e.sys_errno() == ENOTTY || e.sys_errno() == EINVAL || e.sys_errno() == EOPNOTSUPP)
+            return {};
+        throw;
+    }
+    list.resize(std::min<std::size_t>(a.apqn_entries, list.size()));
+    if (list.empty())
+        throw Error(Errc::keysource, none, ENODEV);
+    return list;
+}
+
 SecureBuffer checked_seckey(const SecureBuffer& buf, std::uint32_t len, SecureKeyType type, const char* op)
 {
     if (len == 0 || len > buf.size())
@@ -230,23 +258,37 @@ SecureBuffer checked_seckey(const SecureBuffer& buf, std::uint32_t len, SecureKe
 
 std::vector<Apqn> PkeyDevice::apqns_for(SecureKeyType type)
 {
-    std::vector<Apqn> list(max_apqns);
+    // No MKVP and no flags: every online card of the type (with flags, the
+    // driver would want the MKVP to match).
     pkey_apqns4keytype a{};
     a.type = pkey_type_of(type);
-    a.flags = PKEY_FLAGS_MATCH_CUR_MKVP;
-    a.apqns = reinterpret_cast<pkey_apqn*>(list.data());
-    a.apqn_entries = static_cast<std::uint32_t>(list.size());
+    a.flags = 0;
+    return query_apqns(a, [&] { ioctl_retry(PKEY_APQNS4KT, &a, "PKEY_APQNS4KT"); },
+                       "PKEY_APQNS4KT on " + path_ + ": no online crypto card for " +
+                           std::string(secure_key_type_name(type)) + " keys");
+}
+
+std::vector<Apqn> PkeyDevice::apqns_for_key(std::span<const std::uint8_t> blob)
+{
+    // Only secure keys name a master key; other blobs (clear-key tokens)
+    // go to the driver's choice.
+    std::optional<SecureKeyTokenInfo> info;
     try {
-        ioctl_retry(PKEY_APQNS4KT, &a, "PKEY_APQNS4KT");
-    } catch (const Error& e) {
-        // A kernel without the ioctl: let the driver pick.  ENODEV (no card
-        // of the type) is the caller's to report, with the key's name.
-        if (e.sys_errno() == ENOTTY || e.sys_errno() == EINVAL || e.sys_errno() == EOPNOTSUPP)
-            return {};
-        throw;
+        info = inspect_secure_key(blob);
+    } catch (const Error&) {
+        return {};
     }
-    list.resize(std::min<std::size_t>(a.apqn_entries, list.size()));
-    return list;
+    SecureBuffer key(blob.data(), info->length);
+    pkey_apqns4key a{};
+    a.key = key.data();
+    a.keylen = static_cast<std::uint32_t>(key.size());
+    // CCA keys convert under the CURRENT or the OLD master key, EP11 keys
+    // only under the CURRENT wrapping key.
+    a.flags = PKEY_FLAGS_MATCH_CUR_MKVP | (info->type == SecureKeyType::ep11 ? 0 : PKEY_FLAGS_MATCH_ALT_MKVP);
+    return query_apqns(a, [&] { ioctl_retry(PKEY_APQNS4K, &a, "PKEY_APQNS4K"); },
+                       "PKEY_APQNS4K on " + path_ + ": no online crypto card holds the master key of this " +
+                           std::string(secure_key_type_name(info->type)) + " key (" +
+                           (info->type == SecureKeyType::ep11 ? "WKVP " : "MKVP ") + info->mkvp + ")");
 }
 
 SecureBuffer PkeyDevice::genseck2(SecureKeyType type, unsigned bits)

@@ -17,6 +17,8 @@ static_assert(offsetof(pkey_cipherkeytoken, mkvp0) == 10);
 static_assert(offsetof(pkey_cipherkeytoken, wpllen) == 38);
 static_assert(offsetof(pkey_cipherkeytoken, algtype) == 41);
 static_assert(offsetof(pkey_cipherkeytoken, keytype) == 42);
+static_assert(offsetof(pkey_cipherkeytoken, kmf1) == 50);
+static_assert(offsetof(pkey_cipherkeytoken, plfver) == 28);
 static_assert(sizeof(pkey_ep11kblob_header) == 16);
 static_assert(sizeof(pkey_ep11keyblob) == 256);
 static_assert(offsetof(pkey_ep11keyblob, wkvp) == 32);
@@ -31,10 +33,9 @@ constexpr std::uint8_t cca_kms_master_key = 0x03;
 constexpr std::uint8_t cca_alg_aes = 0x02;
 constexpr std::uint16_t cca_keytype_cipher = 0x0001;
 
-std::string hex2(unsigned v)
+std::string hex2(std::uint8_t v)
 {
-    static const char d[] = "0123456789abcdef";
-    return std::string("0x") + d[(v >> 4) & 15] + d[v & 15];
+    return "0x" + hex_encode(std::span(&v, 1));
 }
 
 [[noreturn]] void bad(std::string_view what, const std::string& msg)
@@ -75,19 +76,17 @@ SecureKeyTokenInfo inspect_aescipher(std::span<const std::uint8_t> b, std::strin
     const auto keytype = load_native_u16(b.data() + offsetof(pkey_cipherkeytoken, keytype));
     if (keytype != cca_keytype_cipher)
         bad(what, "field 'keytype' is " + std::to_string(keytype) + ", expected 1 (CIPHER)");
-    // Only a version-0 payload tells the key size, by its wrapped length.
-    unsigned bits = 0;
-    if (b[offsetof(pkey_cipherkeytoken, plfver)] == 0) {
-        switch (load_native_u16(b.data() + offsetof(pkey_cipherkeytoken, wpllen))) {
-        case 512: bits = 128; break;
-        case 576: bits = 192; break;
-        case 640: bits = 256; break;
-        default:
-            bad(what, "field 'wpllen' is " +
-                          std::to_string(load_native_u16(b.data() + offsetof(pkey_cipherkeytoken, wpllen))) +
-                          ", expected 512, 576 or 640 for a version-0 payload");
-        }
-    }
+    if (!(load_native_u16(b.data() + offsetof(pkey_cipherkeytoken, kmf1)) & PKEY_KEYGEN_XPRT_CPAC))
+        bad(what, "field 'kmf1' lacks XPRT-CPAC (0x0800): the card would not make a protected key of it");
+    const unsigned plfver = b[offsetof(pkey_cipherkeytoken, plfver)];
+    if (plfver > 1)
+        bad(what, "field 'plfver' is " + hex2(static_cast<std::uint8_t>(plfver)) + ", expected 0x00 or 0x01");
+    const unsigned wpllen = load_native_u16(b.data() + offsetof(pkey_cipherkeytoken, wpllen));
+    if (wpllen != 512 && wpllen != 576 && wpllen != 640)
+        bad(what, "field 'wpllen' is " + std::to_string(wpllen) + ", expected 512, 576 or 640");
+    // Only a version-0 payload tells the key size, by its wrapped length;
+    // a version-1 payload is always 640 bits.
+    const unsigned bits = plfver != 0 ? 0 : wpllen == 512 ? 128 : wpllen == 576 ? 192 : 256;
     const auto mkvp = b.subspan(offsetof(pkey_cipherkeytoken, mkvp0), 8);
     return {SecureKeyType::cca_aescipher, bits, hex_encode(mkvp), len};
 }

@@ -47,9 +47,10 @@ public:
     // Any key blob the driver understands -> token (PKEY_KBLOB2PROTK3, APQN auto).
     SecureBuffer kblob2protk3(std::span<const std::uint8_t> blob);
 
-    // Secure keys of every type (the *2 ioctls).  The card is one that holds
-    // the type's master key as CURRENT (PKEY_APQNS4KT), or the driver's
-    // choice where that ioctl is missing.  `bits`: 128, 192 or 256.
+    // Secure keys of every type (the *2 ioctls), on the online cards for the
+    // type (PKEY_APQNS4KT; the card enciphers under its CURRENT master key),
+    // or the driver's choice where that ioctl is missing.  `bits`: 128, 192
+    // or 256.
     SecureBuffer genseck2(SecureKeyType type, unsigned bits);
     SecureBuffer clr2seck2(SecureKeyType type, unsigned bits, std::span<const std::uint8_t> clearkey);
     // PKEY_VERIFYKEY2: the flags say under which of the card's master keys
@@ -70,9 +71,12 @@ public:
 private:
     int fd();
     void ioctl_retry(unsigned long request, void* arg, const char* name);
-    // Cards holding `type`'s master key as CURRENT; empty when the driver
-    // cannot tell (older kernels: then the driver picks).
+    // The online cards for `type`'s keys; empty when the driver cannot tell
+    // (older kernels: then the driver picks); none: ENODEV.
     std::vector<Apqn> apqns_for(SecureKeyType type);
+    // Cards that can convert this secure key (PKEY_APQNS4K); empty where
+    // the driver cannot tell or the blob is no secure key; none: ENODEV.
+    std::vector<Apqn> apqns_for_key(std::span<const std::uint8_t> blob);
 
     std::string path_;
     UniqueFd fd_;
