@@ -88,5 +88,33 @@ if ((have_card)); then
 	check "key validate: exit 0" pdm key validate
 fi
 
+if ((have_card)) && [[ -e $EMU/cca_commit ]]; then
+	log "CCA master-key changes: current, old (still derived), unusable"
+	mkstate() { pdm key validate mk --json | sed -n 's/.*"state": "\(.*\)".*/\1/p'; }
+	devstate() { pdm status m1 | sed -n 's/^master key: *//p'; }
+	pdm key generate mk >/dev/null
+	pdm create m1 --device /dev/ram0 --key random-secure >/dev/null
+	check "mk: current" [ "$(mkstate)" = current ]
+	randhex 32 >"$EMU/cca_new_master_key"
+	echo 1 >"$EMU/cca_commit"
+	check "mk: old" [ "$(mkstate)" = old ]
+	check "validate hints to re-encipher, exit 0" bash -c 'pdm key validate mk | grep -q re-encipher'
+	check "pdm status m1: master key old" [ "$(devstate)" = old ]
+	gen=$(field m1 gen)
+	rotate
+	dd if=/dev/mapper/m1 of=/dev/null bs=4k count=1 iflag=direct status=none || true
+	check "pdmd derives it under the OLD master key" wait_field m1 gen $((gen + 1))
+	randhex 32 >"$EMU/cca_new_master_key"
+	echo 1 >"$EMU/cca_commit"
+	check "mk: unusable" [ "$(mkstate)" = unusable ]
+	check "validate: exit 7" bash -c 'pdm key validate mk >/dev/null; [ $? = 7 ]'
+	check "pdm status m1: master key unusable" [ "$(devstate)" = unusable ]
+	rotate
+	dd if=/dev/mapper/m1 of=/dev/null bs=4k count=1 iflag=direct status=none || true
+	check "pdmd says no card holds the key's master key" \
+		pdmd_wait 'PDM_KEY_REGEN_FAILED dev=m1 .*no online crypto card holds'
+	pdm remove m1
+fi
+
 pdmd_stop
 finish
