@@ -1,7 +1,6 @@
 #include "pkeydm/key/ephemeral_key.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <cerrno>
 
@@ -57,18 +56,7 @@ EphemeralKeyMaker::EphemeralKeyMaker(unsigned xts_bits, const std::string& protk
 
 SecureBuffer EphemeralKeyMaker::read_attr(const UniqueFd& fd, const std::string& path, std::size_t size)
 {
-    // Larger than any token so a too-long answer is seen, not cut.
-    SecureBuffer buf(512);
-    ssize_t n;
-    do
-        n = ::pread(fd.get(), buf.data(), buf.size(), 0);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        throw_errno(Errc::keysource, "read " + path, errno);
-    if (static_cast<std::size_t>(n) != size)
-        throw Error(Errc::keysource, "read " + path + ": got " + std::to_string(n) + " bytes, expected " +
-                                         std::to_string(size));
-    buf.truncate(static_cast<std::size_t>(n));
+    auto buf = read_attr_once(fd.get(), path, size);
     const auto info = parse_xts_key(buf.span());
     if (info.xts_bits != bits_)
         throw Error(Errc::keysource, "read " + path + ": an XTS-" + std::to_string(info.xts_bits) + " key");

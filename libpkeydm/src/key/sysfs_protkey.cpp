@@ -39,19 +39,24 @@ SecureBuffer read_sysfs_protkey(std::string_view attr, const std::string& dir)
     if (!fd)
         throw_errno(errno == ENOENT ? Errc::not_found : Errc::keysource,
                     "cannot open " + path + " (is the pkey or pkey_emu module loaded?)", errno);
-    // Larger than any token so a too-long answer is seen, not cut.
+    auto buf = read_attr_once(fd.get(), path, expect);
+    inspect_token(buf.span());
+    return buf;
+}
+
+SecureBuffer read_attr_once(int fd, const std::string& path, std::size_t expect)
+{
     SecureBuffer buf(4096);
     ssize_t n;
     do
-        n = ::read(fd.get(), buf.data(), buf.size());
+        n = ::pread(fd, buf.data(), buf.size(), 0);
     while (n < 0 && errno == EINTR);
     if (n < 0)
         throw_errno(Errc::keysource, "read " + path, errno);
-    if (static_cast<std::size_t>(n) != expect)
+    if (expect && static_cast<std::size_t>(n) != expect)
         throw Error(Errc::keysource, "read " + path + ": got " + std::to_string(n) + " bytes, expected " +
                                          std::to_string(expect));
     buf.truncate(static_cast<std::size_t>(n));
-    inspect_token(buf.span());
     return buf;
 }
 

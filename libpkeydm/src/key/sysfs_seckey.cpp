@@ -1,12 +1,12 @@
 #include "pkeydm/key/sysfs_seckey.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "pkeydm/error.hpp"
+#include "pkeydm/key/sysfs_protkey.hpp"
 #include "pkeydm/unique_fd.hpp"
 
 namespace pkeydm {
@@ -62,15 +62,13 @@ SecureBuffer read_sysfs_secure_xts(SecureKeyType type, unsigned xts_bits, const 
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd)
         fail("cannot open " + path, errno, advice);
-    // Larger than two of any token, so a too-long answer is seen, not cut.
-    SecureBuffer buf(4096);
-    ssize_t n;
-    do
-        n = ::pread(fd.get(), buf.data(), buf.size(), 0);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        fail("read " + path, errno, advice);
-    return unpack_sysfs_secure_xts(buf.span().first(static_cast<std::size_t>(n)), type, path);
+    SecureBuffer buf;
+    try {
+        buf = read_attr_once(fd.get(), path);
+    } catch (const Error& e) {
+        throw Error(Errc::keysource, e.what() + advice, e.sys_errno());
+    }
+    return unpack_sysfs_secure_xts(buf.span(), type, path);
 }
 
 }  // namespace pkeydm

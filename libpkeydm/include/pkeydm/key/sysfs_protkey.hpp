@@ -18,6 +18,12 @@ std::size_t protkey_attr_size(std::string_view attr) noexcept;
 // offset read with EINVAL.  The result is validated as a token.
 SecureBuffer read_sysfs_protkey(std::string_view attr, const std::string& dir = default_protkey_dir);
 
+// One pread at offset 0 of the pkey sysfs attribute open on `fd` (the
+// driver answers a partial or offset read with EINVAL), into a buffer larger
+// than any key so that a too-long answer is seen, not cut.  `expect`: the
+// size the answer must have (0: any).  Errors name `path`.
+SecureBuffer read_attr_once(int fd, const std::string& path, std::size_t expect = 0);
+
 // "protkey_aes_256_xts" for 256, "protkey_aes_128_xts" for 128.
 std::string xts_pair_attr(unsigned xts_bits);
 
