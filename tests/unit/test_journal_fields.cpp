@@ -49,5 +49,5 @@ BOOST_AUTO_TEST_CASE(ids_are_unique_128_bit_hex)
     }
     BOOST_TEST(events.size() == event_ids().size());
     BOOST_TEST(ids.size() == event_ids().size());
-    BOOST_TEST(event_ids().size() == 23u);
+    BOOST_TEST(event_ids().size() == 26u);
 }
