@@ -142,6 +142,32 @@ static struct pkey_apqn *emu_copy_apqns(const struct pkey_apqn __user *u,
 	return memdup_user(u, *nr * sizeof(struct pkey_apqn));
 }
 
+/*
+ * The key blob and APQN list of a KBLOB2PROTK* request, copied in and
+ * converted; returns the protected key's length in @prot or an errno.
+ */
+static int emu_ublob2protkey(const u8 __user *ukey, u32 keylen,
+			     const struct pkey_apqn __user *uapqns, u32 nr,
+			     u8 *prot, u32 *keytype)
+{
+	struct pkey_apqn *apqns;
+	u8 *blob;
+	int rc;
+
+	apqns = emu_copy_apqns(uapqns, &nr);
+	if (IS_ERR(apqns))
+		return PTR_ERR(apqns);
+	blob = emu_copy_blob(ukey, keylen);
+	if (IS_ERR(blob)) {
+		kfree(apqns);
+		return PTR_ERR(blob);
+	}
+	rc = emu_blob2protkey(blob, keylen, apqns, nr, prot, keytype);
+	kfree_sensitive(blob);
+	kfree(apqns);
+	return rc;
+}
+
 /* ---- ioctls ---- */
 
 static long emu_genseck(void __user *uarg)
@@ -327,16 +353,11 @@ static long emu_kblob2protk(void __user *uarg)
 	struct pkey_kblob2pkey k;
 	u8 prot[EMU_MAX_PROTKEY];
 	u32 kt = 0;
-	u8 *blob;
 	int rc;
 
 	if (copy_from_user(&k, uarg, sizeof(k)))
 		return -EFAULT;
-	blob = emu_copy_blob(k.key, k.keylen);
-	if (IS_ERR(blob))
-		return PTR_ERR(blob);
-	rc = emu_blob2protkey(blob, k.keylen, NULL, 0, prot, &kt);
-	kfree_sensitive(blob);
+	rc = emu_ublob2protkey(k.key, k.keylen, NULL, 0, prot, &kt);
 	rc = emu_fill_protkey(&k.protkey, kt, prot, rc);
 	if (!rc && copy_to_user(uarg, &k, sizeof(k)))
 		rc = -EFAULT;
@@ -349,25 +370,13 @@ static long emu_kblob2protk3(void __user *uarg)
 {
 	struct pkey_kblob2pkey3 k;
 	u8 prot[EMU_MAX_PROTKEY];
-	struct pkey_apqn *apqns;
-	u32 kt = 0, nr;
-	u8 *blob;
+	u32 kt = 0;
 	int rc;
 
 	if (copy_from_user(&k, uarg, sizeof(k)))
 		return -EFAULT;
-	nr = k.apqn_entries;
-	apqns = emu_copy_apqns(k.apqns, &nr);
-	if (IS_ERR(apqns))
-		return PTR_ERR(apqns);
-	blob = emu_copy_blob(k.key, k.keylen);
-	if (IS_ERR(blob)) {
-		kfree(apqns);
-		return PTR_ERR(blob);
-	}
-	rc = emu_blob2protkey(blob, k.keylen, apqns, nr, prot, &kt);
-	kfree_sensitive(blob);
-	kfree(apqns);
+	rc = emu_ublob2protkey(k.key, k.keylen, k.apqns, k.apqn_entries, prot,
+			       &kt);
 	if (rc < 0)
 		goto out;
 	if (k.pkey && k.pkeylen) {
@@ -392,25 +401,13 @@ static long emu_kblob2protk2(void __user *uarg)
 {
 	struct pkey_kblob2pkey2 k;
 	u8 prot[EMU_MAX_PROTKEY];
-	struct pkey_apqn *apqns;
-	u32 kt = 0, nr;
-	u8 *blob;
+	u32 kt = 0;
 	int rc;
 
 	if (copy_from_user(&k, uarg, sizeof(k)))
 		return -EFAULT;
-	nr = k.apqn_entries;
-	apqns = emu_copy_apqns(k.apqns, &nr);
-	if (IS_ERR(apqns))
-		return PTR_ERR(apqns);
-	blob = emu_copy_blob(k.key, k.keylen);
-	if (IS_ERR(blob)) {
-		kfree(apqns);
-		return PTR_ERR(blob);
-	}
-	rc = emu_blob2protkey(blob, k.keylen, apqns, nr, prot, &kt);
-	kfree_sensitive(blob);
-	kfree(apqns);
+	rc = emu_ublob2protkey(k.key, k.keylen, k.apqns, k.apqn_entries, prot,
+			       &kt);
 	rc = emu_fill_protkey(&k.protkey, kt, prot, rc);
 	if (!rc && copy_to_user(uarg, &k, sizeof(k)))
 		rc = -EFAULT;
