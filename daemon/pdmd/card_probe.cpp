@@ -40,14 +40,14 @@ bool CardProbe::card_online(std::span<const std::uint8_t> secure_key)
 {
     const std::uint32_t type = secure_key_pkey_type(secure_key);
     if (type == 0 || !fd_)
-        return true;
+        return false;
     pkey_apqns4keytype q{};
     q.type = type;
     q.flags = 0;  // any APQN of the type, whatever its master keys
     q.apqns = nullptr;
     q.apqn_entries = 0;  // count only
     if (::ioctl(fd_.get(), PKEY_APQNS4KT, &q) < 0)
-        return true;
+        return false;
     return q.apqn_entries > 0;
 }
 

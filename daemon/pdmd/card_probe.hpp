@@ -1,9 +1,9 @@
 // Is a crypto card there at all for a secure key's type?  When /dev/pkey
-// cannot convert a secure key, the answer decides what pdmd does: with no
-// card online (varied off, being serviced) the key may convert again later,
-// so the device waits; with a card online that refuses the key (its master
-// key changed past it) it never will, and the device's on-key-loss policy
-// applies.
+// cannot convert a secure key, the answer is one of the things that decide
+// what pdmd does: with no card online (varied off, being serviced) the key
+// may convert again later, so the device waits; with a card online that
+// converts the key under none of its master keys it may never, and once
+// the device's key_timeout has run out its on-key-loss policy applies.
 #pragma once
 
 #include <cstdint>
@@ -20,9 +20,11 @@ public:
     // Opens /dev/pkey now: pdmd opens what recovery needs when it starts
     // watching a device.
     void open();
-    // false only when the driver says no APQN of the key's type is online
-    // (PKEY_APQNS4KT without MKVP filter lists none).  A driver that cannot
-    // answer counts as "online": pdmd then trusts the conversion's error.
+    // true only when the driver lists at least one online APQN of the key's
+    // type (PKEY_APQNS4KT without MKVP filter).  Every other answer (no
+    // APQN, ENODEV as the real driver gives when none fits, a driver or
+    // token type that cannot be asked) is "no card": the device then waits
+    // rather than lose its key.
     bool card_online(std::span<const std::uint8_t> secure_key);
 
 private:

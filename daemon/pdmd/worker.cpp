@@ -1,12 +1,12 @@
 #include "worker.hpp"
 
-#include <cerrno>
 #include <chrono>
 
 #include "io_path.hpp"
 #include "kernel_reserve.hpp"
 #include "log.hpp"
 #include "pkeydm/device/dm.hpp"
+#include "pkeydm/device/paes_table.hpp"
 #include "pkeydm/error.hpp"
 #include "pkeydm/config/recovery_record.hpp"
 
@@ -97,7 +97,8 @@ void DeviceWorker::loop()
     bool retry = false;
     prepare(false);
     using clock = std::chrono::steady_clock;
-    auto next_mk_check = clock::now() + wo_.master_key_check;
+    // The first check comes with the first pass, after its handle().
+    auto next_mk_check = clock::now();
     std::unique_lock lk(m_);
     for (;;) {
         const auto woken = [this] { return stop_ || poked_; };
@@ -120,12 +121,14 @@ void DeviceWorker::loop()
         try {
             if (reload)
                 prepare(true);
+            // The key first: the check asks the card, which takes time a
+            // stale device does not have.
+            if (handle_now)
+                done = handle();
             if (mk_due) {
                 check_master_key();
                 next_mk_check = clock::now() + wo_.master_key_check;
             }
-            if (handle_now)
-                done = handle();
         } catch (const std::exception& e) {
             flush_deferred();
             log(LOG_ERR, "PDM_WORKER_ERROR dev=" + name_ + " error=\"" + e.what() + "\"");
@@ -151,7 +154,12 @@ bool DeviceWorker::prepare(bool from_files)
     const char* from = "keyring";
     try {
         std::optional<RecoveryRecord> rec;
-        if (!from_files) {
+        // A random secure key exists nowhere else: a reload reads it from
+        // the record too.
+        const bool record_only = kind_from_uuid(uuid_) == KeySourceKind::random_secure;
+        if (!replaced_)
+            unconvertible_.clear();
+        if (!from_files || record_only) {
             rec = load_recovery_record(name_);
             // A record left by an older device of the same name with
             // another kind of key is not this device's.
@@ -162,7 +170,7 @@ bool DeviceWorker::prepare(bool from_files)
                 rec.reset();
             }
         }
-        if (!rec && !from_files && kind_from_uuid(uuid_) == KeySourceKind::random_secure) {
+        if (!rec && record_only) {
             // The secure key lived only in the record: nothing else can
             // derive this device's key again.
             auto s = device_state_for(cfg_, name_, uuid_);
@@ -206,7 +214,6 @@ bool DeviceWorker::prepare(bool from_files)
                              "ephemeral one (on-key-loss=" +
                              std::string(on_key_loss_name(state_->options.on_key_loss)) + ")");
         mk_state_.reset();
-        check_master_key();
         return true;
     } catch (const std::exception& e) {
         log(LOG_ERR, "PDM_KEY_SOURCE_FAILED dev=" + name_ + " from=" + from + " error=\"" + e.what() + "\"");
@@ -319,6 +326,10 @@ void DeviceWorker::check_master_key()
     }
     if (!now || now == mk_state_)
         return;
+    if (*now != MasterKeyState::unusable && !replaced_ && !unconvertible_.empty()) {
+        unconvertible_.clear();
+        poke();  // the device may be waiting for exactly this key
+    }
     const bool first = !mk_state_;
     const auto was = mk_state_ ? std::string(master_key_state_name(*mk_state_)) : std::string("unknown");
     mk_state_ = now;
@@ -332,25 +343,48 @@ void DeviceWorker::check_master_key()
                   master_key_advice(key_->source.kind, *now));
 }
 
-bool DeviceWorker::key_unconvertible(const Error& e)
+std::string DeviceWorker::live_vp() const
 {
-    if (e.sys_errno() != ENODEV || !key_ || key_->material.empty())
-        return false;
-    // No card online may be maintenance: the key converts again when one
-    // comes back, so the device waits (its key_timeout still applies).
-    if (!card_.card_online(key_->material.span()))
-        return false;
-    std::optional<MasterKeyState> st;
     try {
-        st = master_key_state(*key_, pkey_);
+        const auto t = dm_table(name_);
+        if (t.size() == 1 && t[0].type == paes_target)
+            return parse_paes_params(t[0].start, t[0].length, t[0].params).vp;
     } catch (const std::exception&) {
-        return false;
     }
-    if (st != MasterKeyState::unusable)
+    return {};
+}
+
+bool DeviceWorker::key_unconvertible(const Error& e, const PaesStatus& st)
+{
+    if (!key_ || key_->material.empty())
         return false;
-    mk_state_ = st;
-    unconvertible_ = "the crypto card no longer converts its secure key (master key changed past it: " +
-                     std::string(e.what()) + ")";
+    // A key put in by a replace (pdmd's own, after an earlier loss, or pdm
+    // rekey --replace) has another verification pattern: the secure key can
+    // never be set on this device again.
+    if (const auto vp = live_vp(); !vp.empty() && !state_->vp.empty() && vp != state_->vp) {
+        replaced_ = true;
+        unconvertible_ = "the device's key was replaced since its secure key was recorded (verification pattern " +
+                         vp + ", the secure key's is " + state_->vp + ")";
+    } else {
+        // Until the device's key_timeout has run out the card may come
+        // back, or the card that holds the key's master key be varied on
+        // again: keep trying.  An APQN list that cannot be had counts as
+        // no card online.
+        if (st.key != KeyState::lost || !card_.card_online(key_->material.span()))
+            return false;
+        std::optional<MasterKeyState> state;
+        try {
+            state = master_key_state(*key_, pkey_);
+        } catch (const std::exception&) {
+            return false;
+        }
+        if (state != MasterKeyState::unusable)
+            return false;
+        mk_state_ = state;
+        unconvertible_ = "the crypto card no longer converts its secure key (its master key is neither the card's "
+                         "current nor its old one: " +
+                         std::string(e.what()) + ")";
+    }
     defer(LOG_ERR, "PDM_KEY_UNCONVERTIBLE dev=" + name_ + " source=" + format_key_source(state_->source) + ": " +
                        unconvertible_ + "; the device is recovered as an ephemeral one (on-key-loss=" +
                        std::string(on_key_loss_name(state_->options.on_key_loss)) + ")");
@@ -382,7 +416,7 @@ bool DeviceWorker::regenerate(const PaesStatus& st)
             last_ = r.after.key;
             return r.after.key == KeyState::valid;
         } catch (const Error& e) {
-            if (!key_unconvertible(e)) {
+            if (!key_unconvertible(e, st)) {
                 defer(LOG_ERR, "PDM_KEY_REGEN_FAILED dev=" + name_ + " source=" + format_key_source(s.source) +
                                    " error=\"" + e.what() + "\"");
                 return false;
@@ -422,6 +456,8 @@ bool DeviceWorker::replace_key(const PaesStatus& st, const std::string& why)
                             " lost_blocks=" + field(r.after, "lost_blocks") +
                             " source=" + format_key_source(state_->source) + ": " + why +
                             "; data written before is gone, reads of it fail with EIO until rewritten");
+        if (rederivable(state_->source.kind))
+            replaced_ = true;
         last_ = r.after.key;
         return r.after.key == KeyState::valid;
     } catch (const Error& e) {

@@ -71,9 +71,13 @@ private:
     // The key as the card sees it now; logs every change of that state.
     void check_master_key();
     bool checks_master_key() const noexcept;
-    // The card refused to convert the key: is that for good (a card is
-    // online and the key's master key is gone)?  Logs the reason once.
-    bool key_unconvertible(const pkeydm::Error& e);
+    // The key could not be derived and set: is that for good?  Yes when the
+    // device carries a replaced key, or once its key_timeout ran out while
+    // a card is online that converts the key under none of its master keys.
+    // Logs the reason once.
+    bool key_unconvertible(const pkeydm::Error& e, const pkeydm::PaesStatus& st);
+    // The verification pattern of the live table's key, or "".
+    std::string live_vp() const;
     // A new random key, replacing the device's lost one (ephemeral recovery).
     bool replace_key(const pkeydm::PaesStatus& st, const std::string& why);
     // Log lines of one handle() pass, written once the key is in.
@@ -92,6 +96,9 @@ private:
     // Why the key cannot be derived again, once the card said so for good;
     // from then on the device is recovered like an ephemeral one.
     std::string unconvertible_;
+    // The device got a new random key in place of its secure one: the
+    // secure key will never match it again.
+    bool replaced_ = false;
     pkeydm::KeyState last_ = pkeydm::KeyState::unknown;
     // Since when the device has had no live table (pdm still creating it),
     // and whether that has been reported.

@@ -36,8 +36,8 @@ std::string validation_hint(const KeyValidation& v)
         return "enciphered under the card's OLD master key: re-encipher it under the CURRENT one before the "
                "master key changes again, or it becomes unusable";
     case MasterKeyState::unusable:
-        return "no card can convert it: load the master key it was enciphered under (MKVP " + v.mkvp +
-               ") into a card, or restore the key from a backup";
+        return "no online card can convert it: bring the card that holds its master key (MKVP " + v.mkvp +
+               ") online (lszcrypt), or load that master key into a card";
     }
     return {};
 }

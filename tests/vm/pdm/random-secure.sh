@@ -10,6 +10,7 @@
 #     the EP11 key unconvertible at once; a second CCA change makes the CCA
 #     keys unconvertible: each device's on-key-loss policy applies and the
 #     log says why.
+#     A key is given up only once its device's key_timeout has run out.
 #  4. The card offline during a rotation: the device waits (nothing is
 #     replaced) and recovers with nothing lost when the card is back.
 #  5. Full-XTS ephemeral keys where MSA 10 is there, the two-key form where
@@ -67,7 +68,9 @@ check "no recovery record left" bash -c '! keyctl search @u user pdm-material:n0
 echo 1 >"$EMU/card_online"
 
 log "2. pdmd restarted between two rotations of a random-secure device"
-pdm_create r1 --device /dev/ram0 --key random-secure
+# A key that cannot be converted any more is given up only once the
+# device's key_timeout has run out: 3 s here.
+pdm_create r1 --device /dev/ram0 --key random-secure --key-timeout 3000
 put r1
 pdmd_start --master-key-check 1
 rotate_io r1
@@ -83,9 +86,9 @@ check "data intact, lost_blocks 0, replaces 0" clean r1
 
 log "3. the master-key lifecycle"
 pdm key generate s1 >/dev/null || die "pdm key generate s1"
-pdm_create s1 --device /dev/ram1 --key secure:s1
+pdm_create s1 --device /dev/ram1 --key secure:s1 --key-timeout 3000
 pdm_create r2 --device /dev/ram2 --key random-secure:cca-aescipher --on-key-loss error --key-timeout 3000
-pdm_create e1 --device /dev/ram3 --key random-secure:ep11
+pdm_create e1 --device /dev/ram3 --key random-secure:ep11 --key-timeout 3000
 for d in s1 r2 e1; do put "$d"; done
 check "pdm key validate s1: current" bash -c 'pdm key validate s1 | grep -qi current'
 log "CCA master key change 1 (MKVPs: $(tr '\n' ' ' <"$EMU/cca_mkvps"))"
