@@ -540,9 +540,11 @@ static long emu_verifykey2(void __user *uarg)
 }
 
 /*
- * The list answer of APQNS4K/APQNS4KT with @n (0 or 1) matching APQNs, as
- * the uapi describes it: apqn_entries 0 asks for the count; a list too
- * small gets -ENOSPC and the count; no match is 0 with 0 entries.
+ * The list answer of APQNS4K/APQNS4KT with @n (0 or 1) matching APQNs:
+ * apqn_entries 0 asks for the count; a list too small gets -ENOSPC and the
+ * count.  No match is -ENODEV, as the driver's cca_findcard2() and
+ * ep11_findcard2() make it (the uapi comment's "0 entries" is not what the
+ * driver does).
  */
 static int emu_apqns_answer(struct pkey_apqn __user *uapqns,
 			    u32 *entries, u32 n)
@@ -552,6 +554,8 @@ static int emu_apqns_answer(struct pkey_apqn __user *uapqns,
 	};
 	u32 room = *entries;
 
+	if (!n)
+		return -ENODEV;
 	*entries = n;
 	if (!room)
 		return 0;

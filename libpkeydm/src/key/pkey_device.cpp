@@ -234,6 +234,9 @@ std::vector<Apqn> query_apqns(Arg& a, Call&& call, const std::string& none)
     } catch (const Error& e) {
         if (e.sys_errno() == ENOTTY || e.sys_errno() == EINVAL || e.sys_errno() == EOPNOTSUPP)
             return {};
+        // What the driver answers when no APQN fits.
+        if (e.sys_errno() == ENODEV)
+            throw Error(Errc::keysource, none, ENODEV);
         throw;
     }
     list.resize(std::min<std::size_t>(a.apqn_entries, list.size()));
