@@ -93,7 +93,7 @@ if ((have_card)) && [[ -e $EMU/cca_commit ]]; then
 	mkstate() { pdm key validate mk --json | sed -n 's/.*"state": "\(.*\)".*/\1/p'; }
 	devstate() { pdm status m1 | sed -n 's/^master key: *//p'; }
 	pdm key generate mk >/dev/null
-	pdm create m1 --device /dev/ram0 --key random-secure >/dev/null
+	pdm create m1 --device /dev/ram0 --key random-secure --key-timeout 3000 >/dev/null
 	check "mk: current" [ "$(mkstate)" = current ]
 	randhex 32 >"$EMU/cca_new_master_key"
 	echo 1 >"$EMU/cca_commit"
