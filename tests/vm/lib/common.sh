@@ -46,10 +46,10 @@ field() {
 	dmsetup status "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
-# wait_field DEV NAME VALUE [TENTHS]
+# wait_field DEV NAME VALUE [TENTHS]  (TENTHS times $PDM_VM_TIME_SCALE)
 wait_field() {
 	local i
-	for ((i = 0; i < ${4:-100}; i++)); do
+	for ((i = 0; i < ${4:-100} * ${PDM_VM_TIME_SCALE:-1}; i++)); do
 		[[ $(field "$1" "$2") == "$3" ]] && return 0
 		sleep 0.1
 	done

@@ -18,7 +18,7 @@ modprobe brd rd_nr=1 rd_size=1024
 
 back=/dev/ram0
 S=$(blockdev --getsz "$back")
-delay_ms=8000
+delay_ms=$((8000 * ${PDM_VM_TIME_SCALE:-1}))
 bs=4096
 regions=$((S / 8))
 

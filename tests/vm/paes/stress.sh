@@ -21,8 +21,9 @@ dmc create stress --table "$(tbl "$(token xts-256 "$clr")")"
 # jnum FILE NAME -> the number after "NAME": in pdm-stress's JSON summary
 jnum() { sed -n "s/.*\"$2\": \([0-9]*\).*/\1/p" "$1" | head -1; }
 
-log "pdm-stress --qd 32 --time 20 with $ROTATIONS wrapping-key rotations"
-pdm-stress --device /dev/mapper/stress --qd 32 --time 20 --prefill --max-bs 128k \
+run_s=$((20 * ${PDM_VM_TIME_SCALE:-1}))
+log "pdm-stress --qd 32 --time $run_s with $ROTATIONS wrapping-key rotations"
+pdm-stress --device /dev/mapper/stress --qd 32 --time "$run_s" --prefill --max-bs 128k \
 	--read-pct 50 --json >/tmp/stress.json 2>/tmp/stress.err & pid=$!
 sleep 2
 for ((i = 1; i <= ROTATIONS; i++)); do
