@@ -53,12 +53,15 @@
  *     regular file of size s is fine if its bytes are the first s bytes of
  *     the stream of D or of an operation in L, with s in D's size for D and
  *     for rename-to, in 0..SIZE for a write (truncate, then data), and from
- *     the size before the append to SIZE for an append; any 4 KiB block of
- *     it may read as zeros instead.  ext4 does that to unsynced data: the
- *     size and the (unwritten) extent can reach the journal before the data
- *     reaches the disk, and an unwritten extent reads as zeros.  Seen with
- *     dm-crypt, the reference, as with dm-paes.  It never exposes other
- *     data: anything else is a failure.
+ *     the size before the append to SIZE for an append; and any 4 KiB
+ *     block of it may be "torn": the stream up to some byte, zeros from
+ *     there to the block's end.  ext4 does that to unsynced data: a new
+ *     size (or an unwritten extent, which reads as zeros) can reach the
+ *     journal before the data of the block does, and the block on disk is
+ *     then an older version of it, written when the file ended inside it
+ *     (zeros past that EOF), or nothing.  Both were seen with dm-crypt, the
+ *     reference, as with dm-paes.  Other bytes (another file's, garbage)
+ *     are a failure.
  * A directory entry that no operation ever made (another name, a directory
  * or a special file in d0 or d1) is a failure, and so is a missing d0 or d1
  * at or after the first mark.  Not checked: timestamps, modes, link counts.
@@ -86,7 +89,7 @@
 #define HDR 48			/* header bytes at the start of every stream */
 #define MAX_SIZE (256 * 1024)	/* no append past this */
 #define MAX_NAME 32
-#define ZBLOCK 4096		/* a block of an unsynced file may read as zeros */
+#define ZBLOCK 4096		/* the tail of a block of an unsynced file may read as zeros */
 
 enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_MANIFEST = 3 };
 
@@ -257,6 +260,7 @@ struct run {
 	const char *dir;
 	const char *mark_dev;
 	const char *status_path;
+	const char *manifest;
 	FILE *man;
 	uint64_t seed, rng;
 	int nnames;
@@ -356,21 +360,31 @@ static void after_sync(struct run *r)
 	man_line(r, "mark %s", mark);
 }
 
+/*
+ * --pause-before-sync: before an operation that will write a file and sync
+ * it as sync number pause_at or later, wait for SIGUSR1.  The data is
+ * written after the wait, so the sync finds it dirty whatever background
+ * writeback did meanwhile.
+ */
+static void maybe_pause(struct run *r, const char *name)
+{
+	sigset_t set;
+	int sig;
+
+	if (!r->pause_at || r->paused || r->syncs + 1 < r->pause_at)
+		return;
+	r->paused = true;
+	status(r, "pause %" PRIu64 " %s", r->syncs + 1, name);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	if (sigwait(&set, &sig))
+		die(EX_FAIL, "sigwait: %s", strerror(errno));
+}
+
 static void do_fsync(struct run *r, int fd, bool data_only, const char *what)
 {
 	uint64_t k = ++r->syncs;
 
-	if (r->pause_at && !r->paused && k >= r->pause_at && strcmp(what, "dir")) {
-		sigset_t set;
-		int sig;
-
-		r->paused = true;
-		status(r, "pause %" PRIu64 " %s", k, what);
-		sigemptyset(&set);
-		sigaddset(&set, SIGUSR1);
-		if (sigwait(&set, &sig))
-			die(EX_FAIL, "sigwait: %s", strerror(errno));
-	}
 	status(r, "sync %" PRIu64 " %s", k, what);
 	if ((data_only ? fdatasync(fd) : fsync(fd)) < 0)
 		die(EX_FAIL, "sync %" PRIu64 ": %s of %s: %s", k, data_only ? "fdatasync" : "fsync", what,
@@ -462,10 +476,12 @@ static void op_write(struct run *r, int i)
 	struct file *f = &r->f[i];
 	char name[MAX_NAME];
 	uint64_t size = rnd_below(r, 2) ? 1 + rnd_below(r, 4096) : 1 + rnd_below(r, 32768);
-	bool created = !f->st.present;
+	bool created = !f->st.present, sync = want_sync(r), data_only = sync && rnd_below(r, 2);
 	int fd;
 
 	name_of(i, name, sizeof(name));
+	if (sync)
+		maybe_pause(r, name);
 	fd = open_name(r, i, O_WRONLY | O_CREAT | O_TRUNC);
 	f->st.present = true;
 	snprintf(f->st.origin, sizeof(f->st.origin), "%s", name);
@@ -478,8 +494,8 @@ static void op_write(struct run *r, int i)
 	write_all(fd, r->buf, size, name);
 	record(r, i, "write");
 	r->n_write++;
-	if (want_sync(r)) {
-		file_sync(r, i, fd, rnd_below(r, 2));
+	if (sync) {
+		file_sync(r, i, fd, data_only);
 		if (!f->name_durable)
 			dir_sync(r, i / nfiles);
 	}
@@ -492,13 +508,18 @@ static void op_append(struct run *r, int i)
 	struct file *f = &r->f[i];
 	char name[MAX_NAME];
 	uint64_t add = 1 + rnd_below(r, 8192);
+	bool sync, data_only;
 	int fd;
 
 	if (f->st.size + add > MAX_SIZE) {
 		op_write(r, i);
 		return;
 	}
+	sync = want_sync(r);
+	data_only = sync && rnd_below(r, 4) != 0;
 	name_of(i, name, sizeof(name));
+	if (sync)
+		maybe_pause(r, name);
 	fd = open_name(r, i, O_WRONLY | O_APPEND);
 	stream_fill(r->seed, f->st.origin, f->st.gen, f->st.size, r->buf, add);
 	write_all(fd, r->buf, add, name);
@@ -506,8 +527,8 @@ static void op_append(struct run *r, int i)
 	f->data_durable = false;
 	record(r, i, "append");
 	r->n_append++;
-	if (want_sync(r)) {
-		file_sync(r, i, fd, rnd_below(r, 4) != 0);
+	if (sync) {
+		file_sync(r, i, fd, data_only);
 		if (!f->name_durable)
 			dir_sync(r, i / nfiles);
 	}
@@ -601,6 +622,10 @@ static int run(struct run *r, uint64_t ops)
 	r->topfd = open(r->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (r->topfd < 0)
 		die(EX_FAIL, "open %s: %s", r->dir, strerror(errno));
+	r->man = fopen(r->manifest, "wx");
+	if (!r->man)
+		die(EX_FAIL, "%s: cannot create the manifest (it must not exist): %s", r->manifest,
+		    strerror(errno));
 	man_line(r, "durable-load 1 seed=%" PRIu64 " files=%d", r->seed, nfiles);
 	for (d = 0; d < NDIRS; d++) {
 		snprintf(path, sizeof(path), "d%d", d);
@@ -773,7 +798,7 @@ struct checker {
 	const char *dir;
 	struct manifest *m;
 	bool verbose;
-	unsigned long exact, flux, fails, zero_blocks;
+	unsigned long exact, flux, fails, torn_blocks;
 	unsigned char *got, *want;
 };
 
@@ -802,15 +827,18 @@ static bool all_zero(const unsigned char *b, uint64_t n)
 
 /*
  * Are the @s bytes read the first @s bytes of the stream of @st?  With
- * @zeros_ok (a name in flux) a block of ZBLOCK bytes may be all zeros
- * instead; *@zero_blocks counts them.
+ * @torn_ok (a name in flux) a block of ZBLOCK bytes may instead hold the
+ * stream up to some byte and zeros from there to its end: a version of
+ * that block written when the file was shorter (the kernel writes zeros
+ * past EOF), or never written (an unwritten extent reads as zeros).
+ * *@torn counts such blocks.
  */
-static bool matches(struct checker *c, const struct state *st, uint64_t s, bool zeros_ok,
-		    uint64_t *first_diff, uint64_t *zero_blocks)
+static bool matches(struct checker *c, const struct state *st, uint64_t s, bool torn_ok,
+		    uint64_t *first_diff, uint64_t *torn)
 {
 	uint64_t b;
 
-	*zero_blocks = 0;
+	*torn = 0;
 	stream_fill(c->m->seed, st->origin, st->gen, 0, c->want, s);
 	if (!memcmp(c->got, c->want, s))
 		return true;
@@ -819,12 +847,12 @@ static bool matches(struct checker *c, const struct state *st, uint64_t s, bool 
 
 		if (!memcmp(c->got + b, c->want + b, n))
 			continue;
-		if (zeros_ok && all_zero(c->got + b, n)) {
-			(*zero_blocks)++;
-			continue;
-		}
 		for (i = b; c->got[i] == c->want[i]; i++)
 			;
+		if (torn_ok && all_zero(c->got + i, b + n - i)) {
+			(*torn)++;
+			continue;
+		}
 		*first_diff = i;
 		return false;
 	}
@@ -924,8 +952,8 @@ static void check_name(struct checker *c, int n, const struct cand *cands, int n
 			if (c->verbose)
 				printf("ok %s %s:%" PRIu32 ":%" PRIu64 " (%s, op %" PRIu64 ")%s\n", name,
 				       cd->st.origin, cd->st.gen, s, cd->why, cd->op,
-				       zb ? " with zero blocks" : "");
-			c->zero_blocks += zb;
+				       zb ? " with torn blocks" : "");
+			c->torn_blocks += zb;
 			return;
 		}
 	}
@@ -950,9 +978,14 @@ static void check_name(struct checker *c, int n, const struct cand *cands, int n
 	}
 	fail(c, name, "%" PRIu64 " bytes (%s) match none of the %d states it may be in:", s, desc, nc);
 	for (k = 0; k < nc; k++) {
-		state_str(&cands[k].st, want, sizeof(want));
-		printf("FAIL:   %s: %s, sizes %" PRIu64 "..%" PRIu64 " (%s, op %" PRIu64 ")\n", name, want,
-		       cands[k].lo, cands[k].hi, cands[k].why, cands[k].op);
+		const struct cand *cd = &cands[k];
+		char at[64] = "";
+
+		if (cd->st.present && s >= cd->lo && s <= cd->hi && !matches(c, &cd->st, s, true, &diff, &zb))
+			snprintf(at, sizeof(at), ": differs at byte %" PRIu64, diff);
+		state_str(&cd->st, want, sizeof(want));
+		printf("FAIL:   %s: %s, sizes %" PRIu64 "..%" PRIu64 " (%s, op %" PRIu64 ")%s\n", name, want,
+		       cd->lo, cd->hi, cd->why, cd->op, at);
 	}
 }
 
@@ -1066,8 +1099,8 @@ static int check(const char *dir, const char *manifest, const char *mark, bool a
 		}
 		check_name(&c, n, cands, nc, missing[n / nfiles]);
 	}
-	printf("check %s%s: %d names: %lu exact, %lu in flux (%lu zero blocks); %lu failure(s)\n",
-	       after ? "after " : "at ", mark, NDIRS * nfiles, c.exact, c.flux, c.zero_blocks, c.fails);
+	printf("check %s%s: %d names: %lu exact, %lu in flux (%lu torn blocks); %lu failure(s)\n",
+	       after ? "after " : "at ", mark, NDIRS * nfiles, c.exact, c.flux, c.torn_blocks, c.fails);
 	free(cands);
 	free(c.got);
 	free(c.want);
@@ -1171,8 +1204,6 @@ int main(int argc, char **argv)
 	if (!r->mark_dev)
 		die(EX_USAGE, "--run needs --mark-dev DMNAME ('-' for no marks)");
 	r->dir = run_dir;
-	r->man = fopen(manifest, "wx");
-	if (!r->man)
-		die(EX_FAIL, "%s: cannot create the manifest (it must not exist): %s", manifest, strerror(errno));
+	r->manifest = manifest;
 	return run(r, ops);
 }
