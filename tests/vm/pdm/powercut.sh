@@ -18,19 +18,23 @@
 #   crypt  the same with dm-crypt aes-xts-plain64 in place of dm-paes and no
 #          rotation: the reference.
 # Then the log is replayed (log-replay) point by point onto a second ram disk:
-# at every FLUSH/FUA entry and every mark after mkfs (short: at most
-# $MAXPOINTS per run, evenly spread; long: all), dm-crypt with the same clear
+# at every FLUSH/FUA entry and every mark after mkfs (short: 32 operations,
+# about 100 points per run, at most 120 checked, evenly spread; long: 200
+# operations, every point), dm-crypt with the same clear
 # key (the oracle: same key, same ciphertext) over a dm-snapshot of the
 # replayed disk is mounted (ext4 replays its journal into the snapshot),
 # "durable-load --check" verifies everything the workload had made durable by
 # then, and after the umount "e2fsck -fn" must find the file system clean.
-# Last, the fully replayed disk must equal the recorded one byte for byte.
+# One point more proves the check is not blind: just before the journal
+# commit of the parked fsync (a flush that never reached the disk), claiming
+# the facts of the mark after it must fail.  Last, the fully replayed disk
+# must equal the recorded one byte for byte.
 # shellcheck disable=SC2119 # pdmd_start/pdmd_stop take options, not ours
 . "$PDM_VM_LIB/pdm.sh"
 len=${1:-short}
 case $len in
 short) OPS=32 ROTATIONS=3 MAXPOINTS=120 ;;
-long) OPS=400 ROTATIONS=12 MAXPOINTS=0 ;;
+long) OPS=200 ROTATIONS=8 MAXPOINTS=0 ;;
 *) die "argument must be short or long" ;;
 esac
 name=pdm.powercut
@@ -116,8 +120,10 @@ parked_case() {
 	local man=$1 st=$2 dl=$3 k marks0 gen0 i blocked=1
 	wait_status "$st" '^pause ' 1200 || { fail "the workload did not reach its pause"; return; }
 	k=$(awk '{print $2}' "$st")
+	PARKED_FILE=$(awk '{print $3}' "$st")
 	log "parked case: the workload waits before writing $(awk '{print $3}' "$st") and syncing it (sync $k)"
 	marks0=$(marks_in "$man")
+	PARKED_MARKS=$marks0
 	gen0=$(field pc gen)
 	kill -STOP "$PDMD_PID"
 	rotate
@@ -151,6 +157,7 @@ parked_case() {
 
 # record RUN DATA LOG: the workload on ext4 on RUN's device over dm-log-writes
 declare -A ENTRIES MARKS POINTS CHECKED FAILS SECS
+PARKED_FILE='' PARKED_MARKS=0 PROBE_MARK='' PROBE_AT=
 record() {
 	local run=$1 data=$2 logdev=$3 man=/tmp/$1.man st=/tmp/$1.status dl rc dev r th k
 	local t=$SECONDS
@@ -232,8 +239,8 @@ pfail() { # pfail RUN IDX WHAT DETAIL-FILE
 	fi
 }
 check_point() {
-	local run=$1 replay=$2 idx=$3 what=$4
-	shift 4
+	local run=$1 replay=$2 idx=$3 what=$4 probe=$5
+	shift 5
 	dmc create pcsnap --table "0 $SZ snapshot $replay $COW N 8"
 	dmc create pcoracle --table "0 $LEN crypt aes-xts-plain64 $CLEAR 0 /dev/mapper/pcsnap 0 1 sector_size:4096"
 	if ! mount -t ext4 /dev/mapper/pcoracle /mnt/oracle 2>/tmp/pc.err; then
@@ -242,6 +249,14 @@ check_point() {
 	else
 		durable-load --check /mnt/oracle --manifest "/tmp/$run.man" "$@" >/tmp/pc.chk 2>&1 ||
 			pfail "$run" "$idx" "$what: durable-load --check $*" /tmp/pc.chk
+		if [[ -n $probe ]]; then
+			local prc=0
+			durable-load --check /mnt/oracle --manifest "/tmp/$run.man" --mark "$probe" >/tmp/pc.probe 2>&1 ||
+				prc=$?
+			check "run $run: the checker sees a lost flush: at entry $idx, before the commit of the parked fsync, --check --mark $probe fails (rc $prc)" \
+				test "$prc" = 1
+			grep -m 2 '^FAIL' /tmp/pc.probe | sed 's/^/    (expected) /'
+		fi
 		umount /mnt/oracle
 		e2fsck -fn /dev/mapper/pcoracle >/tmp/pc.fsck 2>&1 ||
 			pfail "$run" "$idx" "$what: e2fsck -fn not clean after the journal replay" /tmp/pc.fsck
@@ -253,7 +268,7 @@ check_point() {
 # replay_check RUN DATA LOG REPLAY
 replay_check() {
 	local run=$1 data=$2 logdev=$3 replay=$4 t=$SECONDS info mkfs_idx n step i=0 next=0 off=0 last=-
-	local idx kind mname how out checked=0 sel
+	local idx kind mname how out checked=0 sel probe probe_idx
 	log "run $run: replay and check"
 	info=$(log-replay --log "$logdev" --info) || die "log-replay --info on $run's log"
 	echo "   $info"
@@ -266,6 +281,17 @@ replay_check() {
 	POINTS[$run]=$n
 	step=1
 	((MAXPOINTS && n > MAXPOINTS)) && step=$(((n + MAXPOINTS - 1) / MAXPOINTS))
+	# The probe: the point before the last FLUSH/FUA ahead of mark PROBE_AT,
+	# the one right after the parked fsync (its journal commit).  A power
+	# cut there is that fsync's flush never reaching the disk: claiming the
+	# facts of PROBE_MARK (from which the parked file is durable) must fail
+	# there, or the check is blind.
+	probe_idx=$(awk -v m="$PROBE_AT" -v k="$mkfs_idx" '
+		$1 < k { next }
+		$2 == "MARK" && $3 == m { print p0; exit }
+		$2 != "MARK" { p0 = prev }
+		{ prev = $1 }' "/tmp/$run.points")
+	[[ -n $probe_idx ]] || fail "run $run: no point before the last flush ahead of mark $PROBE_AT"
 	FAILS[$run]=0
 	echo "   $n points from mkfs on ($(grep -c ' MARK ' "/tmp/$run.points") marks); checking every ${step}."
 	while read -r idx kind mname; do
@@ -277,7 +303,7 @@ replay_check() {
 			how=(--after-mark "$last")
 		fi
 		sel=0
-		((i % step == 0 || i == n - 1)) && sel=1
+		((i % step == 0 || i == n - 1 || idx == probe_idx)) && sel=1
 		i=$((i + 1))
 		((sel)) || continue
 		if ((next == 0)); then
@@ -287,7 +313,9 @@ replay_check() {
 				--start-offset "$off" --end-entry "$idx")
 		fi || die "run $run: log-replay to entry $idx"
 		read -r _ next off <<<"$out"
-		check_point "$run" "$replay" "$idx" "entry $idx $kind${mname:+ $mname}" "${how[@]}"
+		probe=
+		((idx == probe_idx)) && probe=$PROBE_MARK
+		check_point "$run" "$replay" "$idx" "entry $idx $kind${mname:+ $mname}" "$probe" "${how[@]}"
 		checked=$((checked + 1))
 		((checked % 25)) || echo "   ... $checked points checked, at entry $idx, $((SECONDS - t)) s"
 	done <"/tmp/$run.points"
@@ -303,6 +331,13 @@ replay_check() {
 }
 
 record paes /dev/ram0 /dev/disk/by-name/pclog1
+# the first mark after which the parked fsync's file is durable
+PROBE_MARK=$(awk -v f="$PARKED_FILE" -v m="$PARKED_MARKS" '
+	$1 == "mark" { n++; if (found) { print $2; exit } }
+	n >= m && $1 == "durable" && $2 == f { found = 1 }' /tmp/paes.man)
+[[ -n $PROBE_MARK ]] || die "no mark after the parked fsync of $PARKED_FILE made it durable"
+PROBE_AT=$(printf 'd%06d' "$PARKED_MARKS")
+log "the parked fsync is followed by mark $PROBE_AT; its file $PARKED_FILE is durable from mark $PROBE_MARK on"
 replay_check paes /dev/ram0 /dev/disk/by-name/pclog1 /dev/ram1
 record crypt /dev/ram2 /dev/disk/by-name/pclog2
 replay_check crypt /dev/ram2 /dev/disk/by-name/pclog2 /dev/ram3
