@@ -84,6 +84,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tool_util.h"
+
 #define NDIRS 2
 #define MAX_FILES 100		/* per directory */
 #define HDR 48			/* header bytes at the start of every stream */
@@ -134,17 +136,8 @@ static void usage(FILE *f)
 		MAX_FILES);
 }
 
-static void __attribute__((format(printf, 2, 3), noreturn)) die(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(code);
-}
+#define die(code, ...) tool_die(prog, code, __VA_ARGS__)
+#define parse_u64(opt, s) tool_parse_u64(prog, EX_USAGE, opt, s)
 
 /* ------------------------------------------------------------ contents */
 
@@ -471,6 +464,25 @@ static bool want_sync(struct run *r)
 	return false;
 }
 
+/*
+ * The end of a write or append of file @i, open as @fd: with @sync, sync
+ * the file, then its directory if its entry is not durable yet; close.
+ */
+static void file_op_done(struct run *r, int i, int fd, bool sync, bool data_only)
+{
+	char name[MAX_NAME];
+
+	if (sync) {
+		file_sync(r, i, fd, data_only);
+		if (!r->f[i].name_durable)
+			dir_sync(r, i / nfiles);
+	}
+	if (close(fd) < 0) {
+		name_of(i, name, sizeof(name));
+		die(EX_FAIL, "close %s: %s", name, strerror(errno));
+	}
+}
+
 static void op_write(struct run *r, int i)
 {
 	struct file *f = &r->f[i];
@@ -494,13 +506,7 @@ static void op_write(struct run *r, int i)
 	write_all(fd, r->buf, size, name);
 	record(r, i, "write");
 	r->n_write++;
-	if (sync) {
-		file_sync(r, i, fd, data_only);
-		if (!f->name_durable)
-			dir_sync(r, i / nfiles);
-	}
-	if (close(fd) < 0)
-		die(EX_FAIL, "close %s: %s", name, strerror(errno));
+	file_op_done(r, i, fd, sync, data_only);
 }
 
 static void op_append(struct run *r, int i)
@@ -527,13 +533,7 @@ static void op_append(struct run *r, int i)
 	f->data_durable = false;
 	record(r, i, "append");
 	r->n_append++;
-	if (sync) {
-		file_sync(r, i, fd, data_only);
-		if (!f->name_durable)
-			dir_sync(r, i / nfiles);
-	}
-	if (close(fd) < 0)
-		die(EX_FAIL, "close %s: %s", name, strerror(errno));
+	file_op_done(r, i, fd, sync, data_only);
 }
 
 static void op_rename(struct run *r, int src)
@@ -1106,20 +1106,6 @@ static int check(const char *dir, const char *manifest, const char *mark, bool a
 	free(c.want);
 	free(m.r);
 	return c.fails ? EX_FAIL : EX_OK;
-}
-
-static uint64_t parse_u64(const char *opt, const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	if (!*s || *s == '-')
-		die(EX_USAGE, "%s '%s': not a non-negative number", opt, s);
-	v = strtoull(s, &end, 0);
-	if (errno || *end)
-		die(EX_USAGE, "%s '%s': not a non-negative number", opt, s);
-	return v;
 }
 
 int main(int argc, char **argv)

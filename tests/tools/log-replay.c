@@ -42,6 +42,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tool_util.h"
+
 #define LW_MAGIC 0x6a736677736872ULL
 #define LW_VERSION 1ULL
 #define LW_FLUSH (1ULL << 0)
@@ -118,17 +120,8 @@ static void usage(FILE *f)
 		"entry).\n");
 }
 
-static void __attribute__((format(printf, 2, 3), noreturn)) die(int code, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(code);
-}
+#define die(code, ...) tool_die(prog, code, __VA_ARGS__)
+#define parse_u64(opt, s) tool_parse_u64(prog, EX_USAGE, opt, s)
 
 static uint64_t le64(const unsigned char *p)
 {
@@ -343,20 +336,6 @@ static void entry_next(struct entry *e)
 {
 	e->off = e->data_off + e->data_bytes;
 	e->index++;
-}
-
-static uint64_t parse_u64(const char *opt, const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	if (!*s || *s == '-')
-		die(EX_USAGE, "%s '%s': not a non-negative number", opt, s);
-	v = strtoull(s, &end, 0);
-	if (errno || *end)
-		die(EX_USAGE, "%s '%s': not a non-negative number", opt, s);
-	return v;
 }
 
 struct target {

@@ -72,43 +72,41 @@ rm -rf /tmp/dry /tmp/dry.man
 
 marks_in() { grep -c '^mark ' "$1" || true; }
 status_of() { cat "$1" 2>/dev/null || true; }
-# wait_marks MANIFEST N PID: until the manifest has N marks (or PID ended)
-wait_marks() {
+# poll TENTHS CMD...: run CMD every 0.1 s until it succeeds, at most TENTHS
+# times; its status.
+poll() {
 	local i
-	for ((i = 0; i < 1200; i++)); do
-		(($(marks_in "$1") >= $2)) && return 0
-		kill -0 "$3" 2>/dev/null || return 1
+	for ((i = 0; i < $1; i++)); do
+		"${@:2}" && return 0
 		sleep 0.1
 	done
 	return 1
 }
+has_marks() { (($(marks_in "$1") >= $2)) || ! kill -0 "$3" 2>/dev/null; }
+status_is() { [[ $(status_of "$1") =~ $2 ]]; }
+past_sync() { [[ $(status_of "$1") != "sync $2 "* ]]; }
+rederived() { (($(field "$1" stale_events) >= $2)) && [[ $(field "$1" key) == valid ]]; }
+parked_now() { [[ $(dmsetup status "$1") =~ key=stale.*parked=[1-9] ]]; }
+in_fsync() { grep -qE 'fsync|sync_file' "/proc/$1/stack"; }
+# released STATUS K MANIFEST MARKS: sync K returned, or a mark came after it
+released() { past_sync "$1" "$2" || (($(marks_in "$3") != $4)); }
+# wait_marks MANIFEST N PID: until the manifest has N marks (not if PID ended)
+wait_marks() { poll 1200 has_marks "$@" && (($(marks_in "$1") >= $2)); }
 # wait_status FILE REGEX [TENTHS]: until the status file matches
 wait_status() {
-	local i
-	for ((i = 0; i < ${3:-600}; i++)); do
-		[[ $(status_of "$1") =~ $2 ]] && return 0
-		sleep 0.1
-	done
+	poll "${3:-600}" status_is "$1" "$2" && return 0
 	echo "  (status file: '$(status_of "$1")', want /$2/)"
 	return 1
 }
 # wait_sync_done FILE K: until the status file has moved past sync K
 wait_sync_done() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		[[ $(status_of "$1") != "sync $2 "* ]] && return 0
-		sleep 0.1
-	done
+	poll 600 past_sync "$1" "$2" && return 0
 	echo "  (status file: '$(status_of "$1")')"
 	return 1
 }
 # wait_stale_events DEV N: until N stale events were seen and the key is valid
 wait_stale_events() {
-	local i
-	for ((i = 0; i < 600; i++)); do
-		(($(field "$1" stale_events) >= $2)) && [[ $(field "$1" key) == valid ]] && return 0
-		sleep 0.1
-	done
+	poll 600 rederived "$1" "$2" && return 0
 	echo "  (status: $(dmsetup status "$1"))"
 	return 1
 }
@@ -117,7 +115,7 @@ wait_stale_events() {
 # pdmd stopped, rotate, let the fsync run: it must park and stay blocked, no
 # mark after it, until pdmd is let go.
 parked_case() {
-	local man=$1 st=$2 dl=$3 k marks0 gen0 i blocked=1
+	local man=$1 st=$2 dl=$3 k marks0 gen0 blocked=1
 	wait_status "$st" '^pause ' 1200 || { fail "the workload did not reach its pause"; return; }
 	k=$(awk '{print $2}' "$st")
 	PARKED_FILE=$(awk '{print $3}' "$st")
@@ -128,27 +126,18 @@ parked_case() {
 	kill -STOP "$PDMD_PID"
 	rotate
 	kill -USR1 "$dl"
-	check "the fsync parks: key stale, parked > 0" \
-		bash -c "for i in \$(seq 300); do [[ \$(dmsetup status pc) =~ key=stale.*parked=[1-9] ]] && exit 0; sleep 0.1; done; exit 1"
+	check "the fsync parks: key stale, parked > 0" poll 300 parked_now pc
 	echo "   $(dmsetup status pc)"
 	# (the parked I/O may be the journal's or writeback's, found a moment
 	# before the workload's own fsync starts: poll, do not sample)
 	check "the workload is in sync $k" wait_status "$st" "^sync $k " 100
-	check "its kernel stack is in fsync" \
-		bash -c "for i in \$(seq 100); do grep -qE 'fsync|sync_file' /proc/$dl/stack && exit 0; sleep 0.1; done; exit 1"
+	check "its kernel stack is in fsync" poll 100 in_fsync "$dl"
 	# A negative check needs a window: for 2 s the fsync must stay blocked
 	# and no mark may follow it, while the I/O stays parked.
-	for ((i = 0; i < 20; i++)); do
-		if [[ $(status_of "$st") != "sync $k "* ]] || (($(marks_in "$man") != marks0)); then
-			blocked=0
-			break
-		fi
-		sleep 0.1
-	done
+	poll 20 released "$st" "$k" "$man" "$marks0" && blocked=0
 	check "for 2 s with the key stale: fsync not returned, no mark after it ($(marks_in "$man") marks)" \
 		test "$blocked" = 1
-	check "still parked ($(field pc parked)), key $(field pc key)" \
-		bash -c "[[ \$(dmsetup status pc) =~ key=stale.*parked=[1-9] ]]"
+	check "still parked ($(field pc parked)), key $(field pc key)" parked_now pc
 	kill -CONT "$PDMD_PID"
 	check "pdmd re-derives: the fsync returns (sync $k done)" wait_sync_done "$st" "$k"
 	check "a mark follows it" wait_marks "$man" $((marks0 + 1)) "$dl"
