@@ -91,6 +91,7 @@
 #define HDR 48			/* header bytes at the start of every stream */
 #define MAX_SIZE (256 * 1024)	/* no append past this */
 #define MAX_NAME 32
+#define MAX_PAUSES 64
 #define ZBLOCK 4096		/* the tail of a block of an unsynced file may read as zeros */
 
 enum { EX_OK = 0, EX_FAIL = 1, EX_USAGE = 2, EX_MANIFEST = 3 };
@@ -101,7 +102,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: durable-load --run DIR --manifest FILE --mark-dev DMNAME [--seed S] [--ops N]\n"
-		"                    [--files NF] [--status FILE] [--pause-before-sync K]\n"
+		"                    [--files NF] [--status FILE] [--pause-before-sync K]...\n"
 		"       durable-load --check DIR --manifest FILE (--mark MARK | --after-mark MARK|-) [-v]\n"
 		"\n"
 		"--run: a seeded metadata-heavy workload in DIR/d0 and DIR/d1 (created; they\n"
@@ -119,7 +120,8 @@ static void usage(FILE *f)
 		"                  before writing a file that it will then sync as sync\n"
 		"                  number K or later, write 'pause K NAME' to the status file\n"
 		"                  and wait for SIGUSR1; then write the file and sync it (so\n"
-		"                  its data is dirty when the sync starts)\n"
+		"                  its data is dirty when the sync starts).  Up to %d times,\n"
+		"                  K ascending; one pause per operation\n"
 		"\n"
 		"--check: DIR is the file system after a power cut at a point of the log:\n"
 		"  --mark MARK        at the mark MARK\n"
@@ -133,7 +135,7 @@ static void usage(FILE *f)
 		"Exit status: 0 success (--check: all names as required); 1 --check found a\n"
 		"violation, or --run failed (a system call or the mark); 2 usage error; 3 the\n"
 		"manifest cannot be read or is malformed, or names no such mark.\n",
-		MAX_FILES);
+		MAX_FILES, MAX_PAUSES);
 }
 
 #define die(code, ...) tool_die(prog, code, __VA_ARGS__)
@@ -261,8 +263,8 @@ struct run {
 	int dirfd[NDIRS], topfd, ctl;
 	uint64_t op, syncs, marks;
 	uint32_t gen;
-	uint64_t pause_at;
-	bool paused;
+	uint64_t pause_at[MAX_PAUSES];	/* ascending */
+	int npauses, next_pause;
 	unsigned long n_write, n_append, n_rename, n_over, n_unlink, n_dirsync, n_nosync;
 	unsigned char buf[MAX_SIZE];
 };
@@ -355,18 +357,20 @@ static void after_sync(struct run *r)
 
 /*
  * --pause-before-sync: before an operation that will write a file and sync
- * it as sync number pause_at or later, wait for SIGUSR1.  The data is
- * written after the wait, so the sync finds it dirty whatever background
- * writeback did meanwhile.
+ * it as sync number K or later (K the next pause point), wait for SIGUSR1.
+ * The data is written after the wait, so the sync finds it dirty whatever
+ * background writeback did meanwhile.  One pause per operation; pause
+ * points it has passed meanwhile are dropped.
  */
 static void maybe_pause(struct run *r, const char *name)
 {
 	sigset_t set;
 	int sig;
 
-	if (!r->pause_at || r->paused || r->syncs + 1 < r->pause_at)
+	if (r->next_pause >= r->npauses || r->syncs + 1 < r->pause_at[r->next_pause])
 		return;
-	r->paused = true;
+	while (r->next_pause < r->npauses && r->pause_at[r->next_pause] <= r->syncs + 1)
+		r->next_pause++;
 	status(r, "pause %" PRIu64 " %s", r->syncs + 1, name);
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
@@ -611,7 +615,7 @@ static int run(struct run *r, uint64_t ops)
 		if (r->ctl < 0)
 			die(EX_FAIL, "/dev/mapper/control: %s", strerror(errno));
 	}
-	if (r->pause_at) {
+	if (r->npauses) {
 		sigset_t set;
 
 		sigemptyset(&set);
@@ -1151,11 +1155,18 @@ int main(int argc, char **argv)
 			nfiles = (int)files;
 			break;
 		case 'S': r->status_path = optarg; break;
-		case 'p':
-			r->pause_at = parse_u64("--pause-before-sync", optarg);
-			if (!r->pause_at)
+		case 'p': {
+			uint64_t k = parse_u64("--pause-before-sync", optarg);
+
+			if (!k)
 				die(EX_USAGE, "--pause-before-sync counts from 1");
+			if (r->npauses == MAX_PAUSES)
+				die(EX_USAGE, "at most %d --pause-before-sync", MAX_PAUSES);
+			if (r->npauses && k <= r->pause_at[r->npauses - 1])
+				die(EX_USAGE, "--pause-before-sync %s: give them in ascending order", optarg);
+			r->pause_at[r->npauses++] = k;
 			break;
+		}
 		case 'm':
 			if (mark)
 				die(EX_USAGE, "give one of --mark and --after-mark, once");

@@ -1,5 +1,5 @@
 #!/bin/bash
-# pdm-vm: --fresh-disk pclog1:512M --fresh-disk pclog2:512M --timeout 420
+# pdm-vm: --fresh-disk pclog1:512M --fresh-disk pclog2:512M --timeout 600
 # Power-cut consistency (issue 14): everything a flush acknowledged is on the
 # disk below dm-paes, at every flush, FUA and fsync of a metadata-heavy
 # workload, across wrapping-key rotations and with a flush parked on a stale
@@ -11,10 +11,11 @@
 # on its own ram disk with its own dm-log-writes log on a virtio disk:
 #   paes   ram disk -> dm-log-writes -> dm-paes ("pdm create", a secure key
 #          made from a known clear key) -> ext4; pdmd running; the wrapping
-#          key rotates while the workload runs (pdmd re-derives), and once
-#          with pdmd stopped while the workload is in an fsync: the fsync
-#          parks on the stale key and must not return (no mark after it)
-#          until pdmd is let go;
+#          key rotates while the workload waits just before a write it will
+#          fsync (durable-load --pause-before-sync), so each rotation meets
+#          an fsync, which parks until pdmd re-derives; once more with pdmd
+#          stopped: that fsync parks on the stale key and must not return
+#          (no mark after it) until pdmd is let go;
 #   crypt  the same with dm-crypt aes-xts-plain64 in place of dm-paes and no
 #          rotation: the reference.
 # Then the log is replayed (log-replay) point by point onto a second ram disk:
@@ -85,6 +86,7 @@ poll() {
 has_marks() { (($(marks_in "$1") >= $2)) || ! kill -0 "$3" 2>/dev/null; }
 status_is() { [[ $(status_of "$1") =~ $2 ]]; }
 past_sync() { [[ $(status_of "$1") != "sync $2 "* ]]; }
+status_changed() { [[ $(status_of "$1") != "$2" ]]; }
 rederived() { (($(field "$1" stale_events) >= $2)) && [[ $(field "$1" key) == valid ]]; }
 parked_now() { [[ $(dmsetup status "$1") =~ key=stale.*parked=[1-9] ]]; }
 in_fsync() { grep -qE 'fsync|sync_file' "/proc/$1/stack"; }
@@ -111,15 +113,15 @@ wait_stale_events() {
 	return 1
 }
 
-# The parked case, while the workload waits before sync $1 (status "pause"):
-# pdmd stopped, rotate, let the fsync run: it must park and stay blocked, no
-# mark after it, until pdmd is let go.
+# parked_case MANIFEST STATUS PID: once the workload (PID) waits at its
+# pause: pdmd stopped, rotate, let it write and fsync: the fsync must park
+# and stay blocked, with no mark after it, until pdmd is let go.
 parked_case() {
 	local man=$1 st=$2 dl=$3 k marks0 gen0 blocked=1
 	wait_status "$st" '^pause ' 1200 || { fail "the workload did not reach its pause"; return; }
 	k=$(awk '{print $2}' "$st")
 	PARKED_FILE=$(awk '{print $3}' "$st")
-	log "parked case: the workload waits before writing $(awk '{print $3}' "$st") and syncing it (sync $k)"
+	log "parked case: the workload waits before writing $PARKED_FILE and syncing it (sync $k)"
 	marks0=$(marks_in "$man")
 	PARKED_MARKS=$marks0
 	gen0=$(field pc gen)
@@ -148,7 +150,7 @@ parked_case() {
 declare -A ENTRIES MARKS POINTS CHECKED FAILS SECS
 PARKED_FILE='' PARKED_MARKS=0 PROBE_MARK='' PROBE_AT=
 record() {
-	local run=$1 data=$2 logdev=$3 man=/tmp/$1.man st=/tmp/$1.status dl rc dev r th k
+	local run=$1 data=$2 logdev=$3 man=/tmp/$1.man st=/tmp/$1.status dl rc dev r th
 	local t=$SECONDS
 	log "run $run: record"
 	dmc create "lw_$run" --table "0 $SZ log-writes $data $logdev" || die "dm-log-writes over $data"
@@ -166,24 +168,31 @@ record() {
 		die "mkfs.ext4 on $run"
 	dmc message "lw_$run" 0 mark mkfs
 	mount -t ext4 "$dev" /mnt/pc
+	# paes: the workload pauses before the write of a sync at each
+	# rotation (spread over the first half of the syncs) and at the parked
+	# case (60 %), so every rotation meets a write, whatever the speeds
 	local pause=()
 	if [[ $run == paes ]]; then
 		pdmd_start
-		k=$((SYNCS * 6 / 10))
-		pause=(--pause-before-sync "$k")
+		for ((r = 1; r <= ROTATIONS; r++)); do
+			pause+=(--pause-before-sync $((SYNCS * r / (2 * ROTATIONS + 2))))
+		done
+		pause+=(--pause-before-sync $((SYNCS * 6 / 10)))
 	fi
 	durable-load --run /mnt/pc --manifest "$man" --mark-dev "lw_$run" --seed $SEED --ops $OPS \
 		--status "$st" "${pause[@]}" >"/tmp/$run.dl.out" 2>&1 &
 	dl=$!
 	if [[ $run == paes ]]; then
-		# rotations spread over the first half of the syncs, one at a time:
-		# each waits until pdmd has re-derived the key
+		# each rotation while the workload waits at a pause: then it writes
+		# and syncs into the stale key, parks, and pdmd re-derives
 		for ((r = 1; r <= ROTATIONS; r++)); do
-			th=$((SYNCS * r / (2 * ROTATIONS + 2)))
-			wait_marks "$man" "$th" "$dl" || { fail "the workload ended before mark $th"; break; }
+			wait_status "$st" '^pause ' 1200 || { fail "the workload did not reach pause $r"; break; }
+			th=$(status_of "$st")
 			rotate
-			check "rotation $r at mark $th: pdmd re-derived (stale_events $r, key valid)" \
+			kill -USR1 "$dl"
+			check "rotation $r (${th#pause }): the sync parks, pdmd re-derives (stale_events $r, key valid)" \
 				wait_stale_events pc "$r"
+			poll 600 status_changed "$st" "$th" || fail "the workload did not go on after pause $r"
 		done
 		parked_case "$man" "$st" "$dl"
 	fi
@@ -210,7 +219,7 @@ record() {
 	fi
 	local lws
 	lws=$(dmsetup status "lw_$run")
-	check "run $run: dm-log-writes logged everything ($lws)" bash -c "[[ '$lws' != *logging_disabled* ]]"
+	check "run $run: dm-log-writes logged everything ($lws)" test "${lws/logging_disabled/}" = "$lws"
 	dmc remove "lw_$run"
 	SECS[$run]=$((SECONDS - t))
 }
