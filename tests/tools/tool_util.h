@@ -8,7 +8,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -91,6 +94,39 @@ static inline int clear2prot_token(int fd, uint32_t keytype, const uint8_t *clr,
 	}
 	memset(&k, 0, sizeof(k));
 	return rc;
+}
+
+/* "PROG: message" on stderr, then exit(@code) */
+static inline void __attribute__((format(printf, 3, 4), noreturn))
+tool_die(const char *prog, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+/*
+ * The value of option @opt, @s: a non-negative number (decimal, 0x hex or
+ * 0 octal) that fits 64 bits; anything else ends the program with
+ * @usage_code and a message naming @opt.
+ */
+static inline uint64_t tool_parse_u64(const char *prog, int usage_code, const char *opt, const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (!*s || *s == '-')
+		tool_die(prog, usage_code, "%s '%s': not a non-negative number", opt, s);
+	v = strtoull(s, &end, 0);
+	if (errno || *end)
+		tool_die(prog, usage_code, "%s '%s': not a non-negative number", opt, s);
+	return v;
 }
 
 #endif

@@ -54,6 +54,10 @@ pdm_vm_test(pdm.key-sources    pdm/key-sources.sh)
 pdm_vm_test(pdm.demo           demo.sh)
 pdm_vm_test(pdm.hygiene        pdm/hygiene.sh ARGS short)
 pdm_vm_test(pdm.hygiene.long   pdm/hygiene.sh TIMEOUT 900 LABELS long ARGS long)
+# Power-cut consistency: dm-log-writes under dm-paes (and dm-crypt as the
+# reference), the log replayed and checked at every flush, FUA and mark.
+pdm_vm_test(pdm.powercut       pdm/powercut.sh ARGS short)
+pdm_vm_test(pdm.powercut.long  pdm/powercut.sh TIMEOUT 3600 LABELS long ARGS long)
 # Rotation storms under pdm-stress, pdmd kill/restart chaos, swap long forms.
 pdm_vm_test(stress.secure            pdm/storm.sh ARGS secure short)
 pdm_vm_test(stress.clear             pdm/storm.sh ARGS clear short)
