@@ -1,6 +1,8 @@
 # Find the kernels to build modules for and to test on: for each series in
 # PDM_KERNEL_SERIES, the newest installed /boot/vmlinuz-V that has a
-# matching Kbuild tree in /lib/modules/V/build.  Debian changes the ABI
+# matching Kbuild tree in /lib/modules/V/build; with PDM_KERNEL_ROOT, the
+# same below that directory instead of / (the debug kernel of
+# tests/vm/mkdebugkernel: scripts/pdm-test --debug-kernel).  Debian changes the ABI
 # number in V over time, so nothing here names more than a series.
 #
 # Sets PDM_KERNELS (versions, default series first) and, for each V in it,
@@ -16,19 +18,23 @@ function(pdm_kernel_series version out)
   set(${out} ${CMAKE_MATCH_1} PARENT_SCOPE)
 endfunction()
 
+set(PDM_KERNEL_ROOT "" CACHE PATH
+  "a directory holding the kernels instead of / (boot/vmlinuz-V, lib/modules/V/build)")
+string(REGEX REPLACE "/+$" "" PDM_KROOT "${PDM_KERNEL_ROOT}")
+
 set(PDM_KERNELS)
 if(PDM_KERNEL_VERSION)
-  if(NOT EXISTS /lib/modules/${PDM_KERNEL_VERSION}/build/Makefile)
-    message(FATAL_ERROR "PDM_KERNEL_VERSION=${PDM_KERNEL_VERSION}: no /lib/modules/${PDM_KERNEL_VERSION}/build")
+  if(NOT EXISTS ${PDM_KROOT}/lib/modules/${PDM_KERNEL_VERSION}/build/Makefile)
+    message(FATAL_ERROR "PDM_KERNEL_VERSION=${PDM_KERNEL_VERSION}: no ${PDM_KROOT}/lib/modules/${PDM_KERNEL_VERSION}/build")
   endif()
   list(APPEND PDM_KERNELS ${PDM_KERNEL_VERSION})
 else()
-  file(GLOB _images /boot/vmlinuz-*)
+  file(GLOB _images ${PDM_KROOT}/boot/vmlinuz-*)
   set(_installed)
   foreach(_img ${_images})
     get_filename_component(_name ${_img} NAME)
     string(REPLACE "vmlinuz-" "" _ver ${_name})
-    if(EXISTS /lib/modules/${_ver}/build/Makefile)
+    if(EXISTS ${PDM_KROOT}/lib/modules/${_ver}/build/Makefile)
       list(APPEND _installed ${_ver})
     endif()
   endforeach()
@@ -50,8 +56,8 @@ else()
     endif()
   endforeach()
   if(NOT PDM_KERNELS)
-    message(FATAL_ERROR "no /boot/vmlinuz-V with /lib/modules/V/build of the series "
-      "${PDM_KERNEL_SERIES}: run scripts/install-deps")
+    message(FATAL_ERROR "no ${PDM_KROOT}/boot/vmlinuz-V with ${PDM_KROOT}/lib/modules/V/build "
+      "of the series ${PDM_KERNEL_SERIES}: run scripts/install-deps")
   endif()
 endif()
 foreach(_ver ${PDM_KERNELS})

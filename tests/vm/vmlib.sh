@@ -16,10 +16,19 @@ pdm_kernel_series() {
 	echo "${BASH_REMATCH[1]}"
 }
 
+# PDM_KERNEL_ROOT: a directory holding a kernel that is not this machine's
+# (boot/vmlinuz-V, lib/modules/V, lib/modules/V/build), like the debug
+# kernel tests/vm/mkdebugkernel builds; empty for the host's own kernels.
+# pdm_kroot prints it without a trailing slash ("" for the host).
+pdm_kroot() {
+	local r=${PDM_KERNEL_ROOT:-}
+	echo "${r%/}"
+}
+
 # pdm_kernel_version [SERIES]: the kernel the VM boots.  $PDM_KERNEL_VERSION
-# if set; else the newest /boot/vmlinuz-V of SERIES (default
+# if set; else the newest $PDM_KERNEL_ROOT/boot/vmlinuz-V of SERIES (default
 # $PDM_KERNEL_SERIES, else $PDM_DEFAULT_KERNEL_SERIES) that has
-# /lib/modules/V/build (the rule of cmake/KernelBuild.cmake).
+# $PDM_KERNEL_ROOT/lib/modules/V/build (the rule of cmake/KernelBuild.cmake).
 pdm_kernel_version() {
 	local want=${1:-${PDM_KERNEL_SERIES:-$PDM_DEFAULT_KERNEL_SERIES}}
 	if [[ -n ${PDM_KERNEL_VERSION:-} && -z ${1:-} ]]; then
@@ -27,17 +36,32 @@ pdm_kernel_version() {
 		return
 	fi
 	[[ $want =~ ^[0-9]+\.[0-9]+$ ]] || pdm_die "bad kernel series '$want' (like 6.1 or 6.12)"
-	local img v best=""
-	for img in /boot/vmlinuz-*; do
+	local kroot img v best=""
+	kroot=$(pdm_kroot)
+	for img in "$kroot"/boot/vmlinuz-*; do
 		[[ -e $img ]] || continue
-		v=${img#/boot/vmlinuz-}
-		[[ -e /lib/modules/$v/build/Makefile ]] || continue
+		v=${img#"$kroot"/boot/vmlinuz-}
+		[[ -e $kroot/lib/modules/$v/build/Makefile ]] || continue
 		[[ $(pdm_kernel_series "$v") == "$want" ]] || continue
 		best+="$v"$'\n'
 	done
 	best=$(printf '%s' "$best" | sort -V | tail -n 1)
-	[[ -n $best ]] || pdm_die "no $want kernel with headers installed (/boot/vmlinuz-$want.* and /lib/modules/V/build; scripts/install-deps installs them)"
+	[[ -n $best ]] || pdm_die "no $want kernel with headers installed ($kroot/boot/vmlinuz-$want.* and $kroot/lib/modules/V/build; scripts/install-deps installs them)"
 	echo "$best"
+}
+
+# pdm_module_deps V MODULE: the module files (paths in the kernel root,
+# without $PDM_KERNEL_ROOT) that "modprobe MODULE" would load for kernel V;
+# fails if MODULE is unknown.  Built-in modules print nothing.
+pdm_module_deps() {
+	local kroot deps verb file
+	kroot=$(pdm_kroot)
+	deps=$(modprobe -d "${kroot:-/}" -S "$1" --show-depends "$2" 2>/dev/null) || return 1
+	while read -r verb file _; do
+		[[ $verb == insmod ]] || continue
+		file=${file#"$kroot"}
+		echo "/${file#/}"
+	done <<<"$deps"
 }
 
 # Print the shared objects (absolute host paths, ld.so included) that the
