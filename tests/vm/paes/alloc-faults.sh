@@ -291,7 +291,7 @@ kmsg_since() { dmesg | sed -n "/pdm-alloc-faults: $1\$/,\$p"; }
 SW_TRIED=0 SW_FAILED=0 SW_ABSORBED=0
 declare -A SW_ERR=()
 sweep() {
-	local desc=$1 fn=$2 n=1 step=1 end k c0=$SW_TRIED
+	local desc=$1 fn=$2 n=1 step=1 end k c0=$SW_TRIED t0=$SECONDS
 	local -A seen=()
 	SW_FAILED=0 SW_ABSORBED=0 SW_ERR=()
 	while :; do
@@ -309,7 +309,7 @@ sweep() {
 			[[ -n ${seen[$k]:-} ]] || "$fn" "$k" || true
 		done
 	fi
-	ok "$desc: $((end - 1)) injectable allocations, $((SW_TRIED - c0)) runs: $SW_FAILED failed cleanly, $SW_ABSORBED absorbed (the operation succeeded)"
+	ok "$desc: $((end - 1)) injectable allocations, $((SW_TRIED - c0)) runs: $SW_FAILED failed cleanly, $SW_ABSORBED absorbed (the operation succeeded), $((SECONDS - t0)) s"
 	for k in "${!SW_ERR[@]}"; do echo "    ${SW_ERR[$k]}x $k"; done
 }
 
