@@ -133,13 +133,20 @@ text_range() {
 # kmemleak's allocation of its own records: the functions that lie on the
 # stack of that allocation (all in mm/kmemleak.c), or nothing
 reject_range() {
-	local s l
-	read -r s l < <(awk '
-		NF == 3 && $2 ~ /^[tT]$/ && $3 ~ /^(kmemleak_alloc|kmemleak_alloc_percpu|kmemleak_vmalloc|__create_object|create_object|mem_pool_alloc|__alloc_object|alloc_object|__link_object|add_scan_area)$/ {
-			a = $1 ""; if (s == "" || a < s) s = a; if (a > l) l = a }
+	local s l k
+	k=$(awk 'NF == 3 && $3 == "kmemleak_alloc" { print $1; exit }' /tmp/ksyms)
+	[[ -n $k ]] || return 0
+	# names other files use too (alloc_object: lib/debugobjects.c) count
+	# only near kmemleak_alloc
+	read -r s l < <(awk -v lo="$(printf '%016x' $((16#$k - 0x20000)))" \
+		-v hi="$(printf '%016x' $((16#$k + 0x20000)))" '
+		NF == 3 && $3 ~ /^(kmemleak_alloc|kmemleak_alloc_percpu|kmemleak_vmalloc|__create_object|create_object|mem_pool_alloc|__alloc_object|alloc_object|__link_object|add_scan_area)(\.[a-z]+\.[0-9]+)?$/ {
+			a = $1 ""
+			if (a < lo || a > hi) next
+			if (s == "" || a < s) s = a
+			if (a > l) l = a
+		}
 		END { print s, l }' /tmp/ksyms)
-	[[ -n $s ]] || return 0
-	(((16#$l - 16#$s) < 0x40000)) || return 0
 	echo "$s $(range_end "$l")"
 }
 
