@@ -1,4 +1,5 @@
 #!/bin/bash
+# pdm-vm: --timeout 900
 # dm-paes and pkey_emu through allocation failures, with the kernel's fault
 # injection (failslab, fail_page_alloc) on the debug kernel
 # (pdm-vm run --kernel debug; CTest vm.debug.alloc-faults).
@@ -64,7 +65,6 @@
 # usage: alloc-faults.sh [short|long|dry]
 #   dry: inject nothing (a kernel without fault injection): checks the
 #   script and the happy paths, not the error paths.
-# pdm-vm: --timeout 900
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/stress-lib.sh"
 
