@@ -27,8 +27,8 @@
 #     bounce pages, bioset_init, both alloc_workqueue, the keyring lookup
 #     and kstrdup of its description): fail the Nth allocation of
 #     "dmsetup create" for N = 1.. until a load runs without an injected
-#     failure (short: every N to 64, then every 13th, then every N of the
-#     last 64; long: every N).  A failed load: an error, no device, no
+#     failure (short: every N to 16, then doubling steps, a bisection for
+#     the last N that fails and every N of the 6 before it; long: every N).  A failed load: an error, no device, no
 #     holder of the disk, no kpaesd thread, dm_paes' refcount unchanged.
 #     Then random loads (make-it-fail, probability 1 %).
 #  b  messages: "key set" and "key replace" with a keyring key, swept the
@@ -72,6 +72,8 @@ MODE=${1:-short}
 case $MODE in short | long | dry) ;; *) die "usage: $0 [short|long|dry]" ;; esac
 FI=1
 [[ $MODE == dry ]] && FI=0
+NRAND=5		# random loads, messages; paes-fuzz cases / 30
+[[ $MODE == long ]] && NRAND=20
 
 DBG=/sys/kernel/debug
 FS=$DBG/failslab FP=$DBG/fail_page_alloc KL=$DBG/kmemleak
@@ -295,28 +297,37 @@ kmsg_since() { dmesg | sed -n "/pdm-alloc-faults: $1\$/,\$p"; }
 # Sweeps: sweep DESC FN calls "FN N" for N = 1, 2, ...  FN runs one
 # operation with fail-nth N, checks it, and returns 0 if a failure was
 # injected, 1 if not (the operation ran to its end: the sweep is over).
+# long: every N.  short (the debug kernel under TCG takes seconds a run):
+# every N up to 16, then steps doubling (2, 4, 8, ...) until one runs
+# through, a bisection for the last N that fails, and every N of the 6
+# before that one.
 SW_TRIED=0 SW_FAILED=0 SW_ABSORBED=0
 declare -A SW_ERR=()
 sweep() {
-	local desc=$1 fn=$2 n=1 step=1 end k c0=$SW_TRIED t0=$SECONDS
+	local desc=$1 fn=$2 n=1 step=1 lo=0 hi mid k c0=$SW_TRIED t0=$SECONDS
 	local -A seen=()
 	SW_FAILED=0 SW_ABSORBED=0 SW_ERR=()
 	while :; do
 		seen[$n]=1
-		"$fn" "$n" || { end=$n; break; }
-		[[ $MODE == short ]] && ((n >= 64)) && step=13
+		"$fn" "$n" || break
+		lo=$n
+		[[ $MODE != long ]] && ((n >= 16)) && step=$((step * 2))
 		n=$((n + step))
-		if ((n > 4000)); then
+		if ((n > 100000)); then
 			fail "$desc: still failing at N=$n"
 			return
 		fi
 	done
-	if ((step > 1)); then
-		for ((k = end - 1; k > end - 64 && k > 0; k--)); do
-			[[ -n ${seen[$k]:-} ]] || "$fn" "$k" || true
-		done
-	fi
-	ok "$desc: $((end - 1)) injectable allocations, $((SW_TRIED - c0)) runs: $SW_FAILED failed cleanly, $SW_ABSORBED absorbed (the operation succeeded), $((SECONDS - t0)) s"
+	hi=$n
+	while ((hi - lo > 1)); do
+		mid=$(((lo + hi) / 2))
+		seen[$mid]=1
+		if "$fn" "$mid"; then lo=$mid; else hi=$mid; fi
+	done
+	for ((k = lo - 1; k > lo - 7 && k > 0; k--)); do
+		[[ -n ${seen[$k]:-} ]] || "$fn" "$k" || true
+	done
+	ok "$desc: $lo injectable allocations, $((SW_TRIED - c0)) runs: $SW_FAILED failed cleanly, $SW_ABSORBED absorbed (the operation succeeded), $((SECONDS - t0)) s"
 	for k in "${!SW_ERR[@]}"; do echo "    ${SW_ERR[$k]}x $k"; done
 }
 
@@ -370,7 +381,7 @@ kmsg_since "sweep a" | grep -o 'paes: .*' | sort | uniq -c | sed 's/^/   /' || t
 log "random table loads (make-it-fail, 1 %)"
 fi_on 1 both task
 nok=0 nfail=0
-for ((i = 0; i < 10; i++)); do
+for ((i = 0; i < NRAND; i++)); do
 	rc=0
 	out=$(mif dmsetup create fa --table "$TBL_A" 2>&1) || rc=$?
 	if ((rc == 0)); then
@@ -440,7 +451,7 @@ dmc remove fr
 log "random key set messages (make-it-fail, 50 %)"
 fi_on 50 both task
 nok=0 nfail=0
-for ((i = 0; i < 12; i++)); do
+for ((i = 0; i < NRAND; i++)); do
 	g0=$(field fb gen)
 	if mif dmsetup message fb 0 key set :160:logon:fi:set 2>/dev/null; then
 		nok=$((nok + 1))
@@ -497,11 +508,11 @@ log "c1: io_uring load, every allocation of ours fails (100 %)"
 c0=$(fi_count)
 fi_on 100 both
 rc=0
-timeout -s KILL 400 pdm-stress --device /dev/mapper/fc --prefill --qd 32 --ops 1500 --max-bs 64k \
+timeout -s KILL 400 pdm-stress --device /dev/mapper/fc --range 8M --prefill --qd 32 --ops 800 --max-bs 64k \
 	--json --quiet >/tmp/c.json 2>/tmp/c.err || rc=$?
 fi_off
 sed 's/^/  stderr: /' /tmp/c.err
-stress_check "c1: prefill + 1500 ops, qd 32, up to 64k" /tmp/c.json "$rc"
+stress_check "c1: prefill of 8 MiB + 800 ops, qd 32, up to 64k" /tmp/c.json "$rc"
 echo "  c1: $(($(fi_count) - c0)) injected failures"
 
 log "c2: REQ_NOWAIT writes that cannot get their clone's bvecs (failslab 100 %)"
@@ -628,7 +639,7 @@ tok_n() {
 clr_n() { tok_n "$1" xts-256 "$K3" "$REF_X"; }
 kblob_n() { tok_n "$1" fxts-256 "$K3F" "$REF_F"; }
 sweep "CLR2PROTK (paes-token xts-256, two ioctls)" clr_n
-sweep "KBLOB2PROTK3 of a clear-key token (paes-token fxts-256)" kblob_n
+[[ $MODE != long ]] || sweep "KBLOB2PROTK3 of a clear-key token (paes-token fxts-256)" kblob_n
 conv_n() {
 	op_nth "$1" pkey-emu-check convert /tmp/sk.bin
 	[[ $OP_RC == 0 || $OP_RC == 1 ]] || fail "convert N=$1: exit $OP_RC: $OP_OUT"
@@ -647,8 +658,10 @@ pk_n() { attr_n "$1" protkey/protkey_aes_256_xts 160; }
 fx_n() { attr_n "$1" protkey/protkey_aes_xts_256 112; }
 cca_n() { attr_n "$1" ccadata/ccadata_aes_256_xts 128; }
 sweep "sysfs protkey/protkey_aes_256_xts" pk_n
-sweep "sysfs protkey/protkey_aes_xts_256" fx_n
-sweep "sysfs ccadata/ccadata_aes_256_xts" cca_n
+if [[ $MODE == long ]]; then
+	sweep "sysfs protkey/protkey_aes_xts_256" fx_n
+	sweep "sysfs ccadata/ccadata_aes_256_xts" cca_n
+fi
 check "after the sweeps the same clear key gives the same token" [ "$(token xts-256 "$K3")" = "$REF_X" ]
 
 log "random /dev/pkey ioctls and sysfs reads (make-it-fail, 25 %)"
@@ -656,10 +669,10 @@ L1=$(mkloop fz1 8)
 L2=$(mkloop fz2 8)
 fi_on 25 both task
 rc=0
-out=$(mif paes-fuzz --dev "$L1" --msg-dev "$L2" --seed 14 --cases 300 --mix 0,0,100,0 2>&1) || rc=$?
+out=$(mif paes-fuzz --dev "$L1" --msg-dev "$L2" --seed 14 --cases $((NRAND * 30)) --mix 0,0,100,0 2>&1) || rc=$?
 { grep -v '^paes-fuzz:' <<<"$out" || true; } | head -20
 grep '^paes-fuzz:' <<<"$out" || echo "  (no paes-fuzz summary)"
-check "paes-fuzz: 300 random ioctls under failures, each a clean errno or success" [ "$rc" = 0 ]
+check "paes-fuzz: $((NRAND * 30)) random ioctls under failures, each a clean errno or success" [ "$rc" = 0 ]
 nok=0 nfail=0
 for a in protkey/protkey_aes_128 protkey/protkey_aes_256_xts protkey/protkey_aes_xts_128 \
 	ccadata/ccadata_aes_128 ccacipher/ccacipher_aes_256 ep11/ep11_aes_256; do
