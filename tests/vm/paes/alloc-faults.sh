@@ -227,12 +227,17 @@ fi_off() {
 }
 
 # failures injected so far (both counters)
+fi_now() { # -> FC, without a fork
+	local a b
+	FC=0
+	((FI)) || return 0
+	read -r a <"$FS/times"
+	read -r b <"$FP/times"
+	FC=$((2 * TIMES0 - a - b))
+}
 fi_count() {
-	if ((FI)); then
-		echo $((2 * TIMES0 - $(<"$FS/times") - $(<"$FP/times")))
-	else
-		echo 0
-	fi
+	fi_now
+	echo "$FC"
 }
 
 # nth N CMD...: CMD with the Nth injectable allocation of its process failed
@@ -268,16 +273,38 @@ unhex() {
 }
 addkey() { unhex "$2" | keyctl padd logon "$1" @u >/dev/null; }
 
-kpaesd_threads() { grep -l '^kpaesd' /proc/[0-9]*/comm 2>/dev/null | wc -l; }
-refcnt() { cat /sys/module/dm_paes/refcnt; }
+# fork-free (a fork costs much in the debug guest): the kpaesd rescuer
+# threads (in KT), dm_paes' reference count (in RC), the dm device NAME
+kpaesd_threads() {
+	local c comm
+	KT=0
+	for c in /proc/[0-9]*/comm; do
+		read -r comm 2>/dev/null <"$c" || continue
+		[[ $comm == kpaesd* ]] && KT=$((KT + 1))
+	done
+	return 0
+}
+refcnt() { read -r RC </sys/module/dm_paes/refcnt; }
+dm_exists() {
+	local f name
+	for f in /sys/block/dm-*/dm/name; do
+		[[ -e $f ]] || continue
+		read -r name <"$f"
+		[[ $name == "$1" ]] && return 0
+	done
+	return 1
+}
 
 # clean_after DESC NAME: a failed load or a removed device left nothing
 clean_after() {
-	local left=()
-	dmsetup info "$2" >/dev/null 2>&1 && left+=("device $2")
-	[[ -z $(ls /sys/block/ram0/holders) ]] || left+=("holders of ram0: $(ls /sys/block/ram0/holders)")
-	(($(kpaesd_threads) == 0)) || left+=("$(kpaesd_threads) kpaesd threads")
-	(($(refcnt) == REF0)) || left+=("dm_paes refcnt $(refcnt), was $REF0")
+	local left=() h
+	dm_exists "$2" && left+=("device $2")
+	h=(/sys/block/ram0/holders/*)
+	[[ ! -e ${h[0]} ]] || left+=("holders of ram0: ${h[*]##*/}")
+	kpaesd_threads
+	((KT == 0)) || left+=("$KT kpaesd threads")
+	refcnt
+	((RC == REF0)) || left+=("dm_paes refcnt $RC, was $REF0")
 	if ((${#left[@]})); then
 		fail "$1: left ${left[*]}"
 		dm_remove "$2"
@@ -334,10 +361,12 @@ sweep() {
 # one operation under fail-nth N: sets OP_RC, OP_OUT, OP_INJ
 op_nth() {
 	local c0
-	c0=$(fi_count)
+	fi_now
+	c0=$FC
 	OP_RC=0
 	OP_OUT=$(nth "$@" 2>&1) || OP_RC=$?
-	OP_INJ=$(($(fi_count) - c0))
+	fi_now
+	OP_INJ=$((FC - c0))
 	SW_TRIED=$((SW_TRIED + 1))
 	((OP_INJ <= 1)) || fail "fail-nth $1 injected $OP_INJ failures"
 	if ((OP_RC)); then
@@ -358,7 +387,8 @@ K1=$(randhex 64)	# area a, b, c (xts-256)
 K2=$(randhex 64)	# area c5, the replacing key
 T1=$(token xts-256 "$K1")
 addkey fi:k1 "$T1"
-REF0=$(refcnt)
+refcnt
+REF0=$RC
 fi_init
 
 # ====================================================================
