@@ -77,6 +77,11 @@ pdm_vm_test(fuzz.kernel        fuzz/kernel.sh TIMEOUT 300 ARGS short)
 pdm_vm_test(fuzz.kernel.long   fuzz/kernel.sh TIMEOUT 1800 LABELS long ARGS long)
 # Two boots on the same disks: a host-side runner.
 pdm_vm_host_test(pdm.secure-fs pdm/secure-fs-reboot TIMEOUT 400)
+# The debug kernel only (KASAN, lockdep, kmemleak, fault injection; set by
+# the debug build): dm-paes and pkey_emu through allocation failures.
+if(PDM_DEBUG_KERNEL)
+  pdm_vm_test(debug.alloc-faults paes/alloc-faults.sh TIMEOUT 900)
+endif()
 if(PDM_DEBUG_KERNEL)
   return()
 endif()
