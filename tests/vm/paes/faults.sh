@@ -1,4 +1,5 @@
 #!/bin/bash
+# pdm-vm: --timeout 900
 # dm-paes partial completion under load.  pkey_emu's km_fail_after=N
 # makes the next KM call that passes the WKVP check transform only N AES
 # blocks (16 bytes each), rotate the wrapping key and return short; a
@@ -20,7 +21,6 @@
 # (two-key <-> full-XTS) and read back with pdm-stress --verify-only.
 #
 # usage: faults.sh [short|long]
-# pdm-vm: --timeout 900
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/stress-lib.sh"
 MODE=$(mode_arg "${1:-}")
