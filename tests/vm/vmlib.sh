@@ -56,11 +56,12 @@ pdm_kernel_version() {
 pdm_module_deps() {
 	local kroot deps verb file
 	kroot=$(pdm_kroot)
-	deps=$(modprobe -d "${kroot:-/}" -S "$1" --show-depends "$2" 2>/dev/null) || return 1
+	local d=()
+	if [[ -n $kroot ]]; then d=(-d "$kroot"); fi
+	deps=$(modprobe "${d[@]}" -S "$1" --show-depends "$2" 2>/dev/null) || return 1
 	while read -r verb file _; do
 		[[ $verb == insmod ]] || continue
-		file=${file#"$kroot"}
-		echo "/${file#/}"
+		echo "${file#"$kroot"}"
 	done <<<"$deps"
 }
 
