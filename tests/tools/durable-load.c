@@ -295,7 +295,7 @@ static void man_line(struct run *r, const char *fmt, ...)
 static void status(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void status(struct run *r, const char *fmt, ...)
 {
-	char line[512];
+	char line[512], tmp[4096];
 	va_list ap;
 	int fd, n;
 
@@ -304,9 +304,17 @@ static void status(struct run *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		die(EX_FAIL, "formatting a status line failed");
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
 	line[n++] = '\n';
-	fd = open(r->status_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, line, (size_t)n) != n || close(fd) < 0)
+	/* A poller must never see the file empty or half written: rename. */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", r->status_path) >= (int)sizeof(tmp))
+		die(EX_USAGE, "status file path too long: %s", r->status_path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, line, (size_t)n) != n || close(fd) < 0 ||
+	    rename(tmp, r->status_path) < 0)
 		die(EX_FAIL, "writing the status file %s: %s", r->status_path, strerror(errno));
 }
 
@@ -365,7 +373,7 @@ static void after_sync(struct run *r)
 static void maybe_pause(struct run *r, const char *name)
 {
 	sigset_t set;
-	int sig;
+	int sig, rc;
 
 	if (r->next_pause >= r->npauses || r->syncs + 1 < r->pause_at[r->next_pause])
 		return;
@@ -374,8 +382,9 @@ static void maybe_pause(struct run *r, const char *name)
 	status(r, "pause %" PRIu64 " %s", r->syncs + 1, name);
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
-	if (sigwait(&set, &sig))
-		die(EX_FAIL, "sigwait: %s", strerror(errno));
+	rc = sigwait(&set, &sig);
+	if (rc)
+		die(EX_FAIL, "sigwait: %s", strerror(rc));
 }
 
 static void do_fsync(struct run *r, int fd, bool data_only, const char *what)
