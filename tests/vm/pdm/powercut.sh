@@ -27,9 +27,10 @@
 # replayed disk is mounted (ext4 replays its journal into the snapshot),
 # "durable-load --check" verifies everything the workload had made durable by
 # then, and after the umount "e2fsck -fn" must find the file system clean.
-# One point more proves the check is not blind: just before the journal
-# commit of the parked fsync (a flush that never reached the disk), claiming
-# the facts of the mark after it must fail.  Last, the fully replayed disk
+# One point more proves the check is not blind: just before the first flush
+# after the parked write began (the parked fsync's journal commit, or an
+# earlier flush: a flush that never reached the disk), claiming the facts of
+# the mark from which that file is durable must fail.  Last, the fully replayed disk
 # must equal the recorded one byte for byte.
 # shellcheck disable=SC2119 # pdmd_start/pdmd_stop take options, not ours
 . "$PDM_VM_LIB/pdm.sh"
@@ -151,7 +152,7 @@ parked_case() {
 
 # record RUN DATA LOG: the workload on ext4 on RUN's device over dm-log-writes
 declare -A ENTRIES MARKS POINTS CHECKED FAILS SECS
-PARKED_FILE='' PARKED_MARKS=0 PROBE_MARK='' PROBE_AT=
+PARKED_FILE='' PARKED_MARKS=0 PROBE_MARK='' PROBE_FROM=
 record() {
 	local run=$1 data=$2 logdev=$3 man=/tmp/$1.man st=/tmp/$1.status dl rc dev r th
 	local t=$SECONDS
@@ -254,7 +255,7 @@ check_point() {
 			local prc=0
 			durable-load --check /mnt/oracle --manifest "/tmp/$run.man" --mark "$probe" >/tmp/pc.probe 2>&1 ||
 				prc=$?
-			check "run $run: the checker sees a lost flush: at entry $idx, before the commit of the parked fsync, --check --mark $probe fails (rc $prc)" \
+			check "run $run: the checker sees a lost flush: at entry $idx, before the first flush after the parked write began, --check --mark $probe fails (rc $prc)" \
 				test "$prc" = 1
 			grep -m 2 '^FAIL' /tmp/pc.probe | sed 's/^/    (expected) /'
 		fi
@@ -282,17 +283,21 @@ replay_check() {
 	POINTS[$run]=$n
 	step=1
 	((MAXPOINTS && n > MAXPOINTS)) && step=$(((n + MAXPOINTS - 1) / MAXPOINTS))
-	# The probe: the point before the last FLUSH/FUA ahead of mark PROBE_AT,
-	# the one right after the parked fsync (its journal commit).  A power
-	# cut there is that fsync's flush never reaching the disk: claiming the
-	# facts of PROBE_MARK (from which the parked file is durable) must fail
-	# there, or the check is blind.
-	probe_idx=$(awk -v m="$PROBE_AT" -v k="$mkfs_idx" '
+	# The probe: the point before the first FLUSH/FUA after mark
+	# PROBE_FROM, the last mark before the workload's pause, so before the
+	# parked write was even made; that flush is the parked fsync's journal
+	# commit or comes before it.  A power cut there is that fsync's flush
+	# never reaching the disk: claiming the facts of PROBE_MARK (from which
+	# the parked file is durable) must fail there, or the check is blind.
+	# (The last flush before the fsync's mark is no such point: another
+	# commit, jbd2's timer, may have carried the file, and the fsync then
+	# flushed once more.)
+	probe_idx=$(awk -v m="$PROBE_FROM" -v k="$mkfs_idx" '
 		$1 < k { next }
-		$2 == "MARK" && $3 == m { print p0; exit }
-		$2 != "MARK" { p0 = prev }
+		armed && $2 != "MARK" { print prev; exit }
+		$2 == "MARK" && $3 == m { armed = 1 }
 		{ prev = $1 }' "/tmp/$run.points")
-	[[ -n $probe_idx ]] || fail "run $run: no point before the last flush ahead of mark $PROBE_AT"
+	[[ -n $probe_idx ]] || fail "run $run: no flush after mark $PROBE_FROM"
 	FAILS[$run]=0
 	echo "   $n points from mkfs on ($(grep -c ' MARK ' "/tmp/$run.points") marks); checking every ${step}."
 	while read -r idx kind mname; do
@@ -337,8 +342,9 @@ PROBE_MARK=$(awk -v f="$PARKED_FILE" -v m="$PARKED_MARKS" '
 	$1 == "mark" { n++; if (found) { print $2; exit } }
 	n >= m && $1 == "durable" && $2 == f { found = 1 }' /tmp/paes.man)
 [[ -n $PROBE_MARK ]] || die "no mark after the parked fsync of $PARKED_FILE made it durable"
-PROBE_AT=$(printf 'd%06d' "$PARKED_MARKS")
-log "the parked fsync is followed by mark $PROBE_AT; its file $PARKED_FILE is durable from mark $PROBE_MARK on"
+((PARKED_MARKS > 0)) || die "the parked case came before the first mark"
+PROBE_FROM=$(printf 'd%06d' "$((PARKED_MARKS - 1))")
+log "the parked write comes after mark $PROBE_FROM; its file $PARKED_FILE is durable from mark $PROBE_MARK on"
 replay_check paes /dev/ram0 /dev/disk/by-name/pclog1 /dev/ram1
 record crypt /dev/ram2 /dev/disk/by-name/pclog2
 replay_check crypt /dev/ram2 /dev/disk/by-name/pclog2 /dev/ram3
