@@ -53,14 +53,17 @@
  *     regular file of size s is fine if its bytes are the first s bytes of
  *     the stream of D or of an operation in L, with s in D's size for D and
  *     for rename-to, in 0..SIZE for a write (truncate, then data), and from
- *     the size before the append to SIZE for an append; and any 4 KiB
+ *     the size before the append to SIZE for an append; and a 4 KiB
  *     block of it may be "torn": the stream up to some byte, zeros from
  *     there to the block's end.  ext4 does that to unsynced data: a new
  *     size (or an unwritten extent, which reads as zeros) can reach the
  *     journal before the data of the block does, and the block on disk is
  *     then an older version of it, written when the file ended inside it
  *     (zeros past that EOF), or nothing.  Both were seen with dm-crypt, the
- *     reference, as with dm-paes.  Other bytes (another file's, garbage)
+ *     reference, as with dm-paes.  The zeros never start below bytes known
+ *     durable: D's own, a renamed file's (fsynced before the rename), and
+ *     for a chain of appends the bytes the chain started from; only a
+ *     write may tear from byte 0.  Other bytes (another file's, garbage)
  *     are a failure.
  * A directory entry that no operation ever made (another name, a directory
  * or a special file in d0 or d1) is a failure, and so is a missing d0 or d1
@@ -803,6 +806,7 @@ static void manifest_read(struct manifest *m)
 struct cand {
 	struct state st;	/* st.size unused */
 	uint64_t lo, hi;
+	uint64_t intact;	/* bytes below this offset must not be torn */
 	const char *why;	/* "durable" or the kind of the op */
 	uint64_t op;
 };
@@ -839,14 +843,15 @@ static bool all_zero(const unsigned char *b, uint64_t n)
 }
 
 /*
- * Are the @s bytes read the first @s bytes of the stream of @st?  With
- * @torn_ok (a name in flux) a block of ZBLOCK bytes may instead hold the
- * stream up to some byte and zeros from there to its end: a version of
- * that block written when the file was shorter (the kernel writes zeros
- * past EOF), or never written (an unwritten extent reads as zeros).
- * *@torn counts such blocks.
+ * Are the @s bytes read the first @s bytes of the stream of @st?  A block
+ * of ZBLOCK bytes may instead hold the stream up to some byte at or past
+ * @intact and zeros from there to its end: a version of that block written
+ * when the file was shorter (the kernel writes zeros past EOF), or never
+ * written (an unwritten extent reads as zeros).  Below @intact the bytes
+ * were durable before anything now in flux touched the file, so they must
+ * be exact.  *@torn counts such blocks.
  */
-static bool matches(struct checker *c, const struct state *st, uint64_t s, bool torn_ok,
+static bool matches(struct checker *c, const struct state *st, uint64_t s, uint64_t intact,
 		    uint64_t *first_diff, uint64_t *torn)
 {
 	uint64_t b;
@@ -862,7 +867,7 @@ static bool matches(struct checker *c, const struct state *st, uint64_t s, bool 
 			continue;
 		for (i = b; c->got[i] == c->want[i]; i++)
 			;
-		if (torn_ok && all_zero(c->got + i, b + n - i)) {
+		if (i >= intact && all_zero(c->got + i, b + n - i)) {
 			(*torn)++;
 			continue;
 		}
@@ -961,7 +966,7 @@ static void check_name(struct checker *c, int n, const struct cand *cands, int n
 
 		if (!cd->st.present || s < cd->lo || s > cd->hi)
 			continue;
-		if (matches(c, &cd->st, s, !strict, &diff, &zb)) {
+		if (matches(c, &cd->st, s, cd->intact, &diff, &zb)) {
 			if (c->verbose)
 				printf("ok %s %s:%" PRIu32 ":%" PRIu64 " (%s, op %" PRIu64 ")%s\n", name,
 				       cd->st.origin, cd->st.gen, s, cd->why, cd->op,
@@ -994,7 +999,7 @@ static void check_name(struct checker *c, int n, const struct cand *cands, int n
 		const struct cand *cd = &cands[k];
 		char at[64] = "";
 
-		if (cd->st.present && s >= cd->lo && s <= cd->hi && !matches(c, &cd->st, s, true, &diff, &zb))
+		if (cd->st.present && s >= cd->lo && s <= cd->hi && !matches(c, &cd->st, s, cd->intact, &diff, &zb))
 			snprintf(at, sizeof(at), ": differs at byte %" PRIu64, diff);
 		state_str(&cd->st, want, sizeof(want));
 		printf("FAIL:   %s: %s, sizes %" PRIu64 "..%" PRIu64 " (%s, op %" PRIu64 ")%s\n", name, want,
@@ -1089,7 +1094,7 @@ static int check(const char *dir, const char *manifest, const char *mark, bool a
 				    manifest, name, durable_op);
 			}
 			cands[0].st = m.r[i].st;
-			cands[0].lo = cands[0].hi = m.r[i].st.size;
+			cands[0].lo = cands[0].hi = cands[0].intact = m.r[i].st.size;
 		}
 		prev = &cands[0];
 		for (i = 0; i < limit; i++) {
@@ -1102,10 +1107,25 @@ static int check(const char *dir, const char *manifest, const char *mark, bool a
 			cd->why = kind_names[rc->kind];
 			cd->op = rc->op;
 			cd->hi = rc->st.size;
+			/*
+			 * What stays intact: nothing of a rewrite; for an append,
+			 * what was intact under the state it extends (the durable
+			 * bytes an unsynced append chain started from); all of a
+			 * rename's contents, which were fsynced before the rename.
+			 */
 			switch (rc->kind) {
-			case K_WRITE: cd->lo = 0; break;
-			case K_APPEND: cd->lo = prev->st.present ? prev->hi : 0; break;
-			default: cd->lo = rc->st.size; break;
+			case K_WRITE:
+				cd->lo = 0;
+				cd->intact = 0;
+				break;
+			case K_APPEND:
+				cd->lo = prev->st.present ? prev->hi : 0;
+				cd->intact = prev->st.present ? prev->intact : 0;
+				break;
+			default:
+				cd->lo = rc->st.size;
+				cd->intact = rc->st.size;
+				break;
 			}
 			prev = cd;
 			nc++;
