@@ -36,7 +36,7 @@ pdmd_stop() { # pdmd_stop [SIGNAL]
 # pdmd_wait TAG-REGEX [TENTHS]: until the log has a matching line
 pdmd_wait() {
 	local i
-	for ((i = 0; i < ${2:-100}; i++)); do
+	for ((i = 0; i < ${2:-100} * ${PDM_VM_TIME_SCALE:-1}; i++)); do
 		grep -qE "$1" "$PDMD_LOG" && return 0
 		sleep 0.1
 	done
@@ -77,7 +77,7 @@ cg_setup() { # cg_setup NAME LIMIT
 cg_kill() {
 	local cg=/sys/fs/cgroup/$1 pid=$2 i t
 	echo 1 >"$cg/cgroup.kill"
-	for ((i = 0; i < 600; i++)); do
+	for ((i = 0; i < 600 * ${PDM_VM_TIME_SCALE:-1}; i++)); do
 		if grep -qx 'populated 0' "$cg/cgroup.events"; then
 			wait "$pid" 2>/dev/null
 			return 0

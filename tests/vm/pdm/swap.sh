@@ -54,10 +54,15 @@ check "swap0 is active swap" grep -q '^/dev/mapper/swap0 ' /proc/swaps
 check "pdm status: key valid" test "$(field swap0 key)" = valid
 pdmd_start
 
+# A slow kernel (the debug kernel: PDM_VM_TIME_SCALE 4) faults and swaps
+# several times slower: the hogs run TS times longer and must push 1/TS of
+# the swap (still thousands of pages through the device when it goes stale).
+TS=${PDM_VM_TIME_SCALE:-1}
+secure_kib=$((40000 / TS)) cg_kib=$((60000 / TS))
 # wait_swap KIB [TENTHS]: until at least KIB of swap is in use
 wait_swap() {
 	local i
-	for ((i = 0; i < ${2:-300}; i++)); do
+	for ((i = 0; i < ${2:-300} * TS; i++)); do
 		(($(swap_used_kib) >= $1)) && return 0
 		sleep 0.1
 	done
@@ -68,8 +73,8 @@ S=$SECONDS
 ROT=0 MAXSWAP=0
 set +e
 if [[ $mode == secure || $mode == random-secure* ]]; then
-	hog_s=40
-	[[ $len == long ]] && hog_s=240
+	hog_s=$((40 * TS))
+	[[ $len == long ]] && hog_s=$((240 * TS))
 	# 350 MiB in the 512 MiB guest; more if the guest has more memory
 	# available (a bigger --mem, a smaller image), so that it swaps.
 	avail=$(awk '/^MemAvailable/ {print int($2 / 1024)}' /proc/meminfo)
@@ -77,7 +82,7 @@ if [[ $mode == secure || $mode == random-secure* ]]; then
 	log "global memory pressure: stress-ng --vm 1 --vm-bytes ${hog_mb}M --vm-keep --verify --timeout ${hog_s}s (MemAvailable ${avail} MiB)"
 	stress-ng --vm 1 --vm-bytes "${hog_mb}M" --vm-keep --verify --timeout ${hog_s}s --metrics-brief >/tmp/stress.log 2>&1 &
 	hog=$!
-	wait_swap 40000 || fail "swap use did not reach 40 MiB ($(swap_used_kib) KiB)"
+	wait_swap $secure_kib || fail "swap use did not reach $((secure_kib / 1000)) MiB ($(swap_used_kib) KiB)"
 	used=$(swap_used_kib)
 	MAXSWAP=$used
 	if [[ $len == short ]]; then
@@ -109,7 +114,7 @@ if [[ $mode == secure || $mode == random-secure* ]]; then
 	set -e
 	cat /tmp/stress.log
 	check "stress-ng --verify passed (rc $hrc)" test "$hrc" -eq 0
-	check "swap use grew under pressure (max seen >= 40 MiB)" test "$used" -ge 40000
+	check "swap use grew under pressure (max seen >= $((secure_kib / 1000)) MiB)" test "$used" -ge $secure_kib
 	n=$(pdmd_count "PDM_KEY_REDERIVED dev=swap0 .*key=valid")
 	check "pdmd re-derived the key at least once per observed stale event ($n)" test "$n" -ge 1
 	check "stale_events ($(field swap0 stale_events)) = re-derivations ($n)" test "$(field swap0 stale_events)" -eq "$n"
@@ -134,16 +139,16 @@ elif [[ $mode == ephemeral ]]; then
 	for ((r = 1; r <= rounds; r++)); do
 		set +e
 		log "round $r/$rounds: pressure inside a 64 MiB memory cgroup: stress-ng --vm 1 --vm-bytes 160M --vm-keep --verify"
-		cg_run hog stress-ng --vm 1 --vm-bytes 160M --vm-keep --verify --timeout 25s --metrics-brief
+		cg_run hog stress-ng --vm 1 --vm-bytes 160M --vm-keep --verify --timeout $((25 * TS))s --metrics-brief
 		hog=$CG_PID
-		wait_swap 60000 || fail "swap use did not reach 60 MiB ($(swap_used_kib) KiB)"
+		wait_swap $cg_kib || fail "swap use did not reach $((cg_kib / 1000)) MiB ($(swap_used_kib) KiB)"
 		used=$(swap_used_kib)
 		((used > MAXSWAP)) && MAXSWAP=$used
 		log "swap in use: $used KiB after $((SECONDS - S)) s; rotating the wrapping key"
 		rotate
 		ROT=$((ROT + 1))
 		# the r-th replace
-		for ((i = 0; i < 200; i++)); do
+		for ((i = 0; i < 200 * TS; i++)); do
 			(($(pdmd_count "PDM_KEY_REPLACED dev=swap0") >= r)) && break
 			sleep 0.1
 		done
@@ -152,7 +157,7 @@ elif [[ $mode == ephemeral ]]; then
 		set -e
 		log "the hog (stress-ng) ended with status $hrc"
 		grep -E "PDM_KEY_(STATE|REPLACED)" "$PDMD_LOG" | tail -n 3
-		check "swap use grew under pressure" test "$used" -ge 60000
+		check "swap use grew under pressure" test "$used" -ge $cg_kib
 		check "pdmd key-replaced (PDM_KEY_REPLACED #$r)" \
 			test "$(pdmd_count "PDM_KEY_REPLACED dev=swap0 .*key=valid")" -ge "$r"
 		lb=$(sed -n 's/.*PDM_KEY_REPLACED dev=swap0 .*lost_blocks=\([0-9]*\).*/\1/p' "$PDMD_LOG" | sed -n "${r}p")
@@ -173,7 +178,7 @@ elif [[ $mode == ephemeral ]]; then
 		check "kernel reported the swap read errors" bash -c 'dmesg | grep -q "Read-error on swap"'
 		log "the guest is still up: a second hog in the same cgroup must pass --verify on the new key"
 		set +e
-		cg_run hog stress-ng --vm 1 --vm-bytes 120M --vm-keep --verify --timeout 8s
+		cg_run hog stress-ng --vm 1 --vm-bytes 120M --vm-keep --verify --timeout $((8 * TS))s
 		wait "$CG_PID"
 		hrc2=$?
 		set -e
@@ -183,9 +188,9 @@ elif [[ $mode == ephemeral ]]; then
 else
 	cg_setup hog 64M
 	log "pressure inside a 64 MiB memory cgroup: stress-ng --vm 1 --vm-bytes 160M --vm-keep --verify"
-	cg_run hog stress-ng --vm 1 --vm-bytes 160M --vm-keep --verify --timeout 25s --metrics-brief
+	cg_run hog stress-ng --vm 1 --vm-bytes 160M --vm-keep --verify --timeout $((25 * TS))s --metrics-brief
 	hog=$CG_PID
-	wait_swap 60000 || fail "swap use did not reach 60 MiB ($(swap_used_kib) KiB)"
+	wait_swap $cg_kib || fail "swap use did not reach $((cg_kib / 1000)) MiB ($(swap_used_kib) KiB)"
 	used=$(swap_used_kib)
 	MAXSWAP=$used
 	log "swap in use: $used KiB after $((SECONDS - S)) s; rotating the wrapping key"
