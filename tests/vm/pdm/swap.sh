@@ -115,6 +115,12 @@ if [[ $mode == secure || $mode == random-secure* ]]; then
 	cat /tmp/stress.log
 	check "stress-ng --verify passed (rc $hrc)" test "$hrc" -eq 0
 	check "swap use grew under pressure (max seen >= $((secure_kib / 1000)) MiB)" test "$used" -ge $secure_kib
+	# A rotation's stale event comes with the device's next I/O, which may
+	# be the hog's last swap-in as it exits: give pdmd time to re-derive.
+	for ((i = 0; i < 100 * TS; i++)); do
+		(($(pdmd_count "PDM_KEY_REDERIVED dev=swap0 .*key=valid") >= $(field swap0 stale_events))) && break
+		sleep 0.1
+	done
 	n=$(pdmd_count "PDM_KEY_REDERIVED dev=swap0 .*key=valid")
 	check "pdmd re-derived the key at least once per observed stale event ($n)" test "$n" -ge 1
 	check "stale_events ($(field swap0 stale_events)) = re-derivations ($n)" test "$(field swap0 stale_events)" -eq "$n"
