@@ -40,7 +40,7 @@ mloop=$(mkloop fuzzmsg 4)	# of the long-lived message device
 check "no dm devices before" [ -z "$(dmsetup ls 2>/dev/null | grep -v '^No devices found')" ]
 
 # the bed's pattern of a dirty kernel log (tests/vm/pdm-vm LOG_PATTERN)
-PAT='\<BUG\>|WARNING:|\<Oops\>|general protection|blocked for more than|KASAN|refcount_t|new suspected memory leak|kmemleak report:|kmemleak.*(disabled|[Cc]annot|[Ee]rror)|Kernel panic|UBSAN|soft lockup|hard LOCKUP|rcu.*detected stalls|possible circular locking|inconsistent lock state|possible recursive locking|irq lock inversion|suspicious RCU usage|ODEBUG:|DEBUG_LOCKS_WARN_ON|Initramfs unpacking failed'
+PAT=${PDM_VM_LOG_PATTERN:?run by pdm-vm}
 # The ring buffer (4 MiB) holds a few chunks of refusal messages; scan it
 # after every chunk so that an early WARN is not rotated out unseen.
 dirty_log() {
