@@ -326,13 +326,4 @@ std::vector<DmListEntry> dm_list()
     return out;
 }
 
-std::vector<DmListEntry> dm_list_pdm()
-{
-    std::vector<DmListEntry> out;
-    for (auto& e : dm_list())
-        if (e.uuid.starts_with(pdm_uuid_prefix))
-            out.push_back(std::move(e));
-    return out;
-}
-
 }  // namespace pkeydm

@@ -74,7 +74,8 @@ struct DmListEntry {
 };
 // All dm devices, with UUIDs (one INFO per device).
 std::vector<DmListEntry> dm_list();
-// Only devices whose UUID starts with "PDM-".
+// Only devices whose UUID starts with "PDM-": one ioctl, without
+// libdevmapper (dm_list.cpp), where the kernel can list UUIDs.
 std::vector<DmListEntry> dm_list_pdm();
 
 }  // namespace pkeydm
