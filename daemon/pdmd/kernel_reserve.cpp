@@ -128,7 +128,7 @@ KernelReserve::KernelReserve(std::size_t bytes)
             log(LOG_WARNING, "PDM_DAEMON_WARN cannot lock a " + std::to_string(bytes >> 20) +
                                  " MiB kernel reserve: " + std::strerror(errno));
     }
-    keeper_thread = std::make_unique<SmallStackThread>(keeper);
+    keeper_thread = std::make_unique<SmallStackThread>("pdmd-reserve", keeper);
 }
 
 KernelReserve::~KernelReserve()

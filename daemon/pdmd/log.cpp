@@ -140,7 +140,7 @@ AsyncLog::AsyncLog()
         q.running = true;
     }
     try {
-        writer = std::make_unique<SmallStackThread>(writer_loop);
+        writer = std::make_unique<SmallStackThread>("pdmd-log", writer_loop);
     } catch (...) {
         std::lock_guard lk(q.m);
         q.running = false;

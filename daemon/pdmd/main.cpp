@@ -47,6 +47,8 @@ int main(int argc, char** argv)
         ("daemon", po::bool_switch(&daemonize), "detach (default: stay in the foreground, as systemd wants)")
         ("pidfile", po::value(&pidfile), "write the process id here")
         ("once", po::bool_switch(&mo.once), "check every pdm device once, regenerate what is stale, exit")
+        ("workers", po::value(&mo.threads)->default_value(mo.threads),
+         "threads that regenerate keys, whatever the number of devices (1-64)")
         ("rescan-interval", po::value(&mo.rescan_seconds)->default_value(mo.rescan_seconds),
          "seconds between rescans without events")
         ("master-key-check", po::value(&master_key_check)->default_value(master_key_check),
@@ -74,6 +76,10 @@ int main(int argc, char** argv)
     if (vm.count("help")) {
         std::cout << "Usage: pdmd [options]\n\n" << d << "\n";
         return 0;
+    }
+    if (mo.threads < 1 || mo.threads > 64) {
+        std::cerr << "pdmd: --workers must be between 1 and 64\n";
+        return 1;
     }
     if (mo.rescan_seconds < 1) {
         std::cerr << "pdmd: --rescan-interval must be at least 1\n";

@@ -21,17 +21,17 @@ using namespace pkeydm;
 
 namespace pdmd {
 
-Monitor::Monitor(MonitorOptions o) : o_(std::move(o)) {}
-
-void Monitor::retire(std::unique_ptr<DeviceWorker> w)
+Monitor::Monitor(MonitorOptions o) : o_(std::move(o)), pkey_(o_.cfg.keys.pkey_device)
 {
-    w->request_stop();
-    retired_.push_back(std::move(w));
+    pool_.emplace(o_.threads);
 }
 
-void Monitor::reap_retired()
+void Monitor::shut_down() noexcept
 {
-    std::erase_if(retired_, [](const auto& w) { return w->finished(); });
+    for (auto& [name, e] : devices_)
+        e.worker->request_stop();
+    devices_.clear();
+    pool_.reset();  // joins its threads
 }
 
 void Monitor::scan(bool poke_all)
@@ -45,12 +45,13 @@ void Monitor::scan(bool poke_all)
         if (it == devices_.end() || it->second.uuid != e.uuid || it->second.minor != e.minor ||
             it->second.worker->finished()) {
             if (it != devices_.end()) {
-                retire(std::move(it->second.worker));
+                it->second.worker->request_stop();
                 devices_.erase(it);
             }
             log(LOG_INFO, "PDM_DEVICE_WATCH dev=" + e.name + " uuid=" + e.uuid);
             // A new worker checks its device at once.
-            devices_.emplace(e.name, Entry{e.uuid, e.event_nr, e.minor, std::make_unique<DeviceWorker>(e.name, e.uuid, o_.cfg, o_.worker)});
+            devices_.emplace(e.name, Entry{e.uuid, e.event_nr, e.minor,
+                                           DeviceWorker::start(e.name, e.uuid, o_.cfg, o_.worker, *pool_, pkey_)});
             continue;
         }
         if (poke_all || it->second.event_nr != e.event_nr) {
@@ -61,13 +62,12 @@ void Monitor::scan(bool poke_all)
     for (auto it = devices_.begin(); it != devices_.end();) {
         if (!seen.count(it->first)) {
             log(LOG_INFO, "PDM_DEVICE_GONE dev=" + it->first);
-            retire(std::move(it->second.worker));
+            it->second.worker->request_stop();
             it = devices_.erase(it);
         } else {
             ++it;
         }
     }
-    reap_retired();
 }
 
 void Monitor::scan_logged(bool poke_all) noexcept
@@ -85,8 +85,7 @@ int Monitor::run(int signal_fd)
         scan(true);
         for (auto& [name, e] : devices_)
             e.worker->wait_idle();
-        devices_.clear();
-        retired_.clear();
+        shut_down();
         return 0;
     }
     std::optional<DmEventPoller> poller;
@@ -137,8 +136,7 @@ int Monitor::run(int signal_fd)
                 if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
                     notify_stopping();
                     log(LOG_INFO, "PDM_DAEMON_STOP signal=" + std::to_string(si.ssi_signo));
-                    devices_.clear();  // joins every worker
-                    retired_.clear();
+                    shut_down();
                     return 0;
                 }
                 if (si.ssi_signo == SIGHUP) {

@@ -3,21 +3,24 @@
 // arm, then scan (list the pdm devices and read their event counters), then
 // wait: an event after the arm wakes the next wait even when it comes while
 // the scan runs, so no wake-up is lost between reading a state and waiting
-// for its change.  The scan starts a worker for a new device, retires the
-// worker of a removed one (without waiting for it: one slow derivation must
-// not hold up the others) and pokes every worker whose device's event
-// counter moved.  Without ARM_POLL (a kernel older than 4.13) pdmd rescans
-// every second instead.
+// for its change.  The scan (one ioctl, see dm_list_pdm) starts a worker for
+// a new device, retires the worker of a removed one (without waiting for it:
+// one slow derivation must not hold up the others) and pokes every worker
+// whose device's event counter moved; the worker pool runs what was poked.
+// Without ARM_POLL (a kernel older than 4.13) pdmd rescans every second
+// instead.
 #pragma once
 
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
-#include <vector>
 
 #include "pkeydm/manager.hpp"
+#include "pkey_handles.hpp"
 #include "worker.hpp"
+#include "worker_pool.hpp"
 
 namespace pdmd {
 
@@ -26,6 +29,7 @@ struct MonitorOptions {
     int rescan_seconds = 10;
     bool once = false;  // one scan, handle every device, exit
     WorkerOptions worker;
+    unsigned threads = WorkerPool::default_threads;
     // Tests only: sleep this long between the scan and the wait, so a test
     // can change a device's state in exactly that window.
     std::chrono::milliseconds test_scan_delay{0};
@@ -40,18 +44,20 @@ public:
 private:
     void scan(bool poke_all);
     void scan_logged(bool poke_all) noexcept;
-    void reap_retired();
-    void retire(std::unique_ptr<DeviceWorker> w);
+    // Stops every worker and the pool (a running pass ends first).
+    void shut_down() noexcept;
 
     MonitorOptions o_;
+    PkeyHandles pkey_;
     struct Entry {
         std::string uuid;
         std::uint32_t event_nr;
         std::uint32_t minor;
-        std::unique_ptr<DeviceWorker> worker;
+        std::shared_ptr<DeviceWorker> worker;
     };
     std::map<std::string, Entry> devices_;
-    std::vector<std::unique_ptr<DeviceWorker>> retired_;
+    // Last: destroyed first, so no pass runs once the rest goes.
+    std::optional<WorkerPool> pool_;
 };
 
 }  // namespace pdmd

@@ -27,7 +27,8 @@ private:
 
 }  // namespace
 
-SmallStackThread::SmallStackThread(std::function<void()> fn, std::size_t stack_bytes) : fn_(std::move(fn))
+SmallStackThread::SmallStackThread(const char* name, std::function<void()> fn, std::size_t stack_bytes)
+    : fn_(std::move(fn))
 {
     ThreadAttr attr;
     if (const int rc = pthread_attr_setstacksize(attr.get(), stack_bytes))
@@ -35,6 +36,8 @@ SmallStackThread::SmallStackThread(std::function<void()> fn, std::size_t stack_b
     if (const int rc = pthread_create(&tid_, attr.get(), &SmallStackThread::trampoline, this))
         pkeydm::throw_errno(pkeydm::Errc::internal, "pthread_create (worker thread)", rc);
     joinable_ = true;
+    // Only a name too long can fail; the thread runs either way.
+    (void)pthread_setname_np(tid_, name);
 }
 
 SmallStackThread::~SmallStackThread()

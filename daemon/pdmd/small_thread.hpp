@@ -16,7 +16,8 @@ class SmallStackThread {
 public:
     static constexpr std::size_t default_stack = 256 * 1024;
 
-    explicit SmallStackThread(std::function<void()> fn, std::size_t stack_bytes = default_stack);
+    // `name` (at most 15 characters) shows in ps and /proc/PID/task/*/comm.
+    SmallStackThread(const char* name, std::function<void()> fn, std::size_t stack_bytes = default_stack);
     ~SmallStackThread();  // joins if still joinable
     SmallStackThread(const SmallStackThread&) = delete;
     SmallStackThread& operator=(const SmallStackThread&) = delete;

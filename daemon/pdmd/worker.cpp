@@ -1,6 +1,7 @@
 #include "worker.hpp"
 
 #include <chrono>
+#include <cstdio>
 
 #include "io_path.hpp"
 #include "kernel_reserve.hpp"
@@ -21,18 +22,61 @@ std::string field(const PaesStatus& st, const char* name)
     return std::string(st.get(name).value_or("?"));
 }
 
+std::string millis(std::chrono::steady_clock::duration d)
+{
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(us) / 1000.0);
+    return buf;
+}
+
 }  // namespace
 
-DeviceWorker::DeviceWorker(std::string name, std::string uuid, const ManagerConfig& cfg, WorkerOptions wo)
-    : name_(std::move(name)), uuid_(std::move(uuid)), cfg_(cfg), wo_(wo), pkey_(cfg_.keys.pkey_device),
-      card_(cfg_.keys.pkey_device), thread_([this] { run(); })
+namespace {
+
+// While the key is stale every second counts against key_timeout, and a
+// failed attempt costs two ioctls: retry soon, and never back off longer
+// than a small part of the shortest sensible key_timeout.
+constexpr auto first_backoff = std::chrono::milliseconds(100);
+constexpr auto max_backoff = std::chrono::milliseconds(2000);
+
+}  // namespace
+
+std::shared_ptr<DeviceWorker> DeviceWorker::start(std::string name, std::string uuid, const ManagerConfig& cfg,
+                                                  WorkerOptions wo, WorkerPool& pool, PkeyHandles& pkey)
+{
+    std::shared_ptr<DeviceWorker> w(new DeviceWorker(std::move(name), std::move(uuid), cfg, wo, pool, pkey));
+    std::lock_guard lk(w->m_);
+    w->enqueue_locked();
+    return w;
+}
+
+DeviceWorker::DeviceWorker(std::string name, std::string uuid, const ManagerConfig& cfg, WorkerOptions wo,
+                           WorkerPool& pool, PkeyHandles& pkey)
+    : name_(std::move(name)), uuid_(std::move(uuid)), cfg_(cfg), wo_(wo), pool_(pool), pkey_(pkey),
+      backoff_(first_backoff)
 {
 }
 
-DeviceWorker::~DeviceWorker()
+void DeviceWorker::enqueue_locked()
 {
-    request_stop();
-    thread_.join();
+    if (queued_ || busy_ || stop_)
+        return;
+    queued_ = true;
+    pool_.enqueue(shared_from_this());
+}
+
+void DeviceWorker::schedule_locked()
+{
+    std::optional<clock::time_point> next;
+    if (retry_)
+        next = retry_at_;
+    if (checks_master_key() && (!next || next_mk_check_ < *next))
+        next = next_mk_check_;
+    if (!next || next == timer_at_)
+        return;
+    timer_at_ = next;
+    pool_.at(*next, weak_from_this());
 }
 
 void DeviceWorker::request_stop()
@@ -40,6 +84,8 @@ void DeviceWorker::request_stop()
     {
         std::lock_guard lk(m_);
         stop_ = true;
+        if (!queued_ && !busy_)
+            finished_ = true;
     }
     cv_.notify_all();
 }
@@ -49,6 +95,7 @@ void DeviceWorker::poke()
     {
         std::lock_guard lk(m_);
         poked_ = true;
+        enqueue_locked();
     }
     cv_.notify_all();
 }
@@ -59,6 +106,7 @@ void DeviceWorker::reload()
         std::lock_guard lk(m_);
         reload_ = true;
         poked_ = true;
+        enqueue_locked();
     }
     cv_.notify_all();
 }
@@ -66,86 +114,110 @@ void DeviceWorker::reload()
 void DeviceWorker::wait_idle()
 {
     std::unique_lock lk(m_);
-    cv_.wait(lk, [this] { return stop_ || finished_ || (!poked_ && !busy_); });
+    cv_.wait(lk, [this] { return stop_ || finished_ || (!poked_ && !busy_ && !queued_); });
 }
 
-void DeviceWorker::run()
+void DeviceWorker::timer_fired(clock::time_point when) noexcept
+{
+    std::lock_guard lk(m_);
+    // A later schedule_locked() superseded this timer.
+    if (timer_at_ != when)
+        return;
+    timer_at_.reset();
+    try {
+        enqueue_locked();
+    } catch (...) {
+        // Out of memory for the queue: the monitor's rescan pokes it.
+    }
+}
+
+void DeviceWorker::run_pass() noexcept
 {
     try {
-        loop();
+        bool handle_now, mk_due, reload;
+        {
+            std::lock_guard lk(m_);
+            queued_ = false;
+            if (stop_) {
+                finished_ = true;
+                cv_.notify_all();
+                return;
+            }
+            const auto now = clock::now();
+            // The first check comes with the first pass, after its handle().
+            mk_due = prepared_ && checks_master_key() && now >= next_mk_check_;
+            const bool retry_due = retry_ && now >= retry_at_;
+            if (prepared_ && !poked_ && !retry_due && !mk_due) {
+                schedule_locked();
+                return;
+            }
+            handle_now = std::exchange(poked_, false) || retry_due;
+            reload = std::exchange(reload_, false);
+            busy_ = true;
+        }
+        const bool done = work(handle_now, mk_due, reload);
+        std::lock_guard lk(m_);
+        busy_ = false;
+        if (done) {
+            retry_ = false;
+            backoff_ = first_backoff;
+        } else {
+            if (retry_)
+                backoff_ = std::min(backoff_ * 2, max_backoff);
+            retry_ = true;
+            retry_at_ = clock::now() + backoff_;
+        }
+        if (stop_)
+            finished_ = true;
+        else if (poked_)
+            enqueue_locked();
+        else
+            schedule_locked();
+        cv_.notify_all();
     } catch (const std::exception& e) {
-        log(LOG_CRIT, "PDM_WORKER_FAILED dev=" + name_ + " error=\"" + e.what() + "\"");
+        failed(e.what());
     } catch (...) {
-        log(LOG_CRIT, "PDM_WORKER_FAILED dev=" + name_ + " error=\"unknown exception\"");
+        failed("unknown exception");
     }
+}
+
+void DeviceWorker::failed(const char* what) noexcept
+{
+    try {
+        log(LOG_CRIT, "PDM_WORKER_FAILED dev=" + name_ + " error=\"" + what + "\"");
+    } catch (...) {
+    }
+    // The monitor's next scan gives the device a new worker.
     std::lock_guard lk(m_);
+    busy_ = false;
     finished_ = true;
     cv_.notify_all();
 }
 
-void DeviceWorker::loop()
+bool DeviceWorker::work(bool handle_now, bool mk_due, bool reload)
 {
-    if (io_flusher_expected() && !thread_is_io_flusher())
-        log(LOG_CRIT, "PDM_WORKER_NOT_IO_FLUSHER dev=" + name_ +
-                          ": this thread lacks PR_SET_IO_FLUSHER, its allocations may wait on swap");
-    // While the key is stale every second counts against key_timeout, and a
-    // failed attempt costs two ioctls: retry soon, and never back off
-    // longer than a small part of the shortest sensible key_timeout.
-    constexpr auto first_backoff = std::chrono::milliseconds(100);
-    constexpr auto max_backoff = std::chrono::milliseconds(2000);
-    std::chrono::milliseconds backoff = first_backoff;
-    bool retry = false;
-    prepare(false);
-    using clock = std::chrono::steady_clock;
-    // The first check comes with the first pass, after its handle().
-    auto next_mk_check = clock::now();
-    std::unique_lock lk(m_);
-    for (;;) {
-        const auto woken = [this] { return stop_ || poked_; };
-        if (retry)
-            cv_.wait_for(lk, backoff, woken);
-        else if (checks_master_key())
-            cv_.wait_until(lk, next_mk_check, woken);
-        else
-            cv_.wait(lk, woken);
-        if (stop_)
-            return;
-        const bool mk_due = checks_master_key() && clock::now() >= next_mk_check;
-        if (!poked_ && !retry && !mk_due)
-            continue;
-        const bool handle_now = std::exchange(poked_, false) || retry;
-        busy_ = true;
-        const bool reload = std::exchange(reload_, false);
-        lk.unlock();
+    try {
+        if (!prepared_) {
+            prepare(false);
+            prepared_ = true;
+            next_mk_check_ = clock::now();
+        } else if (reload) {
+            prepare(true);
+        }
         bool done = true;
-        try {
-            if (reload)
-                prepare(true);
-            // The key first: the check asks the card, which takes time a
-            // stale device does not have.
-            if (handle_now)
-                done = handle();
-            if (mk_due) {
-                check_master_key();
-                next_mk_check = clock::now() + wo_.master_key_check;
-            }
-        } catch (const std::exception& e) {
-            flush_deferred();
-            log(LOG_ERR, "PDM_WORKER_ERROR dev=" + name_ + " error=\"" + e.what() + "\"");
-            done = false;
+        // The key first: the check asks the card, which takes time a stale
+        // device does not have.
+        if (handle_now)
+            done = handle();
+        if (mk_due || (checks_master_key() && clock::now() >= next_mk_check_)) {
+            check_master_key();
+            next_mk_check_ = clock::now() + wo_.master_key_check;
         }
-        lk.lock();
-        busy_ = false;
-        cv_.notify_all();
-        if (done) {
-            retry = false;
-            backoff = first_backoff;
-        } else {
-            // Still stale: try again even without a new event, backing off.
-            if (retry)
-                backoff = std::min(backoff * 2, max_backoff);
-            retry = true;
-        }
+        return done;
+    } catch (const std::exception& e) {
+        flush_deferred();
+        log(LOG_ERR, "PDM_WORKER_ERROR dev=" + name_ + " error=\"" + e.what() + "\"");
+        return false;
     }
 }
 
@@ -203,7 +275,6 @@ bool DeviceWorker::prepare(bool from_files)
         }
         pkey_.open();
         prepare_regeneration(*key_, cfg_.keys, name_);
-        card_.open();
         log(LOG_INFO, "PDM_KEY_SOURCE_READY dev=" + name_ + " source=" + format_key_source(state_->source) +
                           " xts=" + std::to_string(state_->options.xts_bits) +
                           " on-key-loss=" + std::string(on_key_loss_name(state_->options.on_key_loss)) +
@@ -235,6 +306,7 @@ void DeviceWorker::flush_deferred()
 
 bool DeviceWorker::handle()
 {
+    handle_start_ = clock::now();
     PaesStatus st;
     try {
         st = paes_status(name_);
@@ -319,7 +391,7 @@ void DeviceWorker::check_master_key()
         return;
     std::optional<MasterKeyState> now;
     try {
-        now = master_key_state(*key_, pkey_);
+        now = master_key_state(*key_, pkey_.pkey());
     } catch (const std::exception& e) {
         log(LOG_WARNING, "PDM_MASTER_KEY_CHECK_FAILED dev=" + name_ + " error=\"" + e.what() + "\"");
         return;
@@ -370,11 +442,11 @@ bool DeviceWorker::key_unconvertible(const Error& e, const PaesStatus& st)
         // back, or the card that holds the key's master key be varied on
         // again: keep trying.  An APQN list that cannot be had counts as
         // no card online.
-        if (st.key != KeyState::lost || !card_.card_online(key_->material.span()))
+        if (st.key != KeyState::lost || !pkey_.card().card_online(key_->material.span()))
             return false;
         std::optional<MasterKeyState> state;
         try {
-            state = master_key_state(*key_, pkey_);
+            state = master_key_state(*key_, pkey_.pkey());
         } catch (const std::exception&) {
             return false;
         }
@@ -409,10 +481,18 @@ bool DeviceWorker::regenerate(const PaesStatus& st)
             // key that changed again meanwhile is refused, and the retry
             // (next event or back-off) derives a fresh one from the same
             // material.
-            const auto r = inject_key(name_, derive_xts_token(*key_, pkey_), RekeyMode::set);
+            const auto t_derive = clock::now();
+            const auto token = derive_xts_token(*key_, pkey_.pkey());
+            const auto t_inject = clock::now();
+            const auto r = inject_key(name_, token, RekeyMode::set);
+            const auto t_end = clock::now();
+            // How long the device waited on pdmd, from the status read that
+            // saw it stale, and where that time went.
             defer(LOG_NOTICE, "PDM_KEY_REDERIVED dev=" + name_ + " source=" + format_key_source(s.source) +
                                   " was=" + std::string(key_state_name(st.key)) + " gen=" + field(r.after, "gen") +
-                                  " key=" + std::string(key_state_name(r.after.key)));
+                                  " key=" + std::string(key_state_name(r.after.key)) +
+                                  " ms=" + millis(t_end - handle_start_) + " derive_ms=" + millis(t_inject - t_derive) +
+                                  " inject_ms=" + millis(t_end - t_inject));
             last_ = r.after.key;
             return r.after.key == KeyState::valid;
         } catch (const Error& e) {
@@ -450,7 +530,7 @@ bool DeviceWorker::replace_key(const PaesStatus& st, const std::string& why)
         random.source.kind = KeySourceKind::ephemeral;
         random.xts_bits = key_->xts_bits;
         const LoadedKeySource& maker = key_->source.kind == KeySourceKind::ephemeral ? *key_ : random;
-        const auto r = inject_key(name_, derive_xts_token(maker, pkey_), RekeyMode::replace, st.number_or("gen", 0));
+        const auto r = inject_key(name_, derive_xts_token(maker, pkey_.pkey()), RekeyMode::replace, st.number_or("gen", 0));
         defer(LOG_CRIT, "PDM_KEY_REPLACED dev=" + name_ + " was=" + std::string(key_state_name(st.key)) +
                             " gen=" + field(r.after, "gen") + " key=" + std::string(key_state_name(r.after.key)) +
                             " lost_blocks=" + field(r.after, "lost_blocks") +

@@ -1,6 +1,7 @@
-// One thread per pdm device, so a device whose key takes long to derive (a
-// busy crypto card, retries) never delays another.  The monitor pokes the
-// worker on every dm event; the worker reads the status and acts.
+// The work of one pdm device, run in passes by the worker pool
+// (worker_pool.hpp).  The monitor pokes the worker on every dm event; the
+// next pass reads the status and acts.  A key that is still stale after a
+// pass is tried again after a back-off, without a new event.
 //
 // When the worker starts it loads everything regeneration needs: the
 // device's state and key material from its recovery record in the kernel
@@ -24,6 +25,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -34,8 +36,8 @@
 #include "pkeydm/key/key_source.hpp"
 #include "pkeydm/manager.hpp"
 #include "pkeydm/key/pkey_device.hpp"
-#include "card_probe.hpp"
-#include "small_thread.hpp"
+#include "pkey_handles.hpp"
+#include "worker_pool.hpp"
 
 namespace pdmd {
 
@@ -44,25 +46,38 @@ struct WorkerOptions {
     std::chrono::seconds master_key_check{30};
 };
 
-class DeviceWorker {
+class DeviceWorker final : public PoolTask, public std::enable_shared_from_this<DeviceWorker> {
 public:
-    DeviceWorker(std::string name, std::string uuid, const pkeydm::ManagerConfig& cfg, WorkerOptions wo = {});
-    ~DeviceWorker();  // stops and joins
+    // Queued at once: the device may already be stale.
+    static std::shared_ptr<DeviceWorker> start(std::string name, std::string uuid, const pkeydm::ManagerConfig& cfg,
+                                               WorkerOptions wo, WorkerPool& pool, PkeyHandles& pkey);
     DeviceWorker(const DeviceWorker&) = delete;
     DeviceWorker& operator=(const DeviceWorker&) = delete;
 
     void poke();
     // Read state and key material from their files again on the next pass.
     void reload();
-    // Ask the thread to end without waiting for it (see finished()).
+    // No pass after the one that may be running (see finished()).
     void request_stop();
     bool finished() const noexcept { return finished_.load(); }
     // Wait until the worker has handled every poke so far (for --once).
     void wait_idle();
 
+    void run_pass() noexcept override;
+    void timer_fired(std::chrono::steady_clock::time_point when) noexcept override;
+
 private:
-    void run();
-    void loop();
+    DeviceWorker(std::string name, std::string uuid, const pkeydm::ManagerConfig& cfg, WorkerOptions wo,
+                 WorkerPool& pool, PkeyHandles& pkey);
+    // With m_ held: into the pool's queue unless already there or running.
+    void enqueue_locked();
+    // With m_ held, after a pass: a timer for the next retry or master-key
+    // check, unless one for that time is pending.
+    void schedule_locked();
+    // The pass's work; false: the key is still stale, retry.
+    bool work(bool handle_now, bool mk_due, bool reload);
+    // A pass ended in an exception: logged, and the worker is finished.
+    void failed(const char* what) noexcept;
     // Loads state and key material; false (and logged) if that failed.
     bool prepare(bool from_files);
     // true: nothing more to do; false: retry later (the key is still stale).
@@ -88,10 +103,10 @@ private:
     const std::string uuid_;
     const pkeydm::ManagerConfig cfg_;
     const WorkerOptions wo_;
+    WorkerPool& pool_;
+    PkeyHandles& pkey_;
     std::optional<pkeydm::DeviceState> state_;
     std::optional<pkeydm::LoadedKeySource> key_;
-    pkeydm::PkeyDevice pkey_;
-    CardProbe card_;
     std::optional<pkeydm::MasterKeyState> mk_state_;
     // Why the key cannot be derived again, once the card said so for good;
     // from then on the device is recovered like an ephemeral one.
@@ -107,15 +122,25 @@ private:
     std::uint64_t last_stale_events_ = UINT64_MAX;  // stale event already reported for ephemeral/error
     bool wiped_ = false;  // saw key=none: a key wipe (or a "-" table) is left alone
     std::vector<std::pair<int, std::string>> deferred_;
+    std::chrono::steady_clock::time_point handle_start_{};
 
+    // Only passes touch what is above; passes of one device never overlap.
+    // What follows is shared with the monitor and the pool, under m_.
+    using clock = std::chrono::steady_clock;
     std::mutex m_;
-    std::condition_variable cv_;
-    bool poked_ = true;  // check once at start: the device may already be stale
+    std::condition_variable cv_;  // wait_idle()
+    bool poked_ = true;           // check once at start: the device may already be stale
     bool reload_ = false;
+    bool queued_ = false;
     bool busy_ = false;
     bool stop_ = false;
+    bool prepared_ = false;
+    bool retry_ = false;
+    std::chrono::milliseconds backoff_{0};
+    clock::time_point retry_at_{};
+    clock::time_point next_mk_check_{};
+    std::optional<clock::time_point> timer_at_;  // the pending timer that counts
     std::atomic<bool> finished_{false};
-    SmallStackThread thread_;  // last: starts once everything above exists
 };
 
 }  // namespace pdmd
