@@ -22,30 +22,9 @@
 #include <sys/ioctl.h>
 #include <linux/fs.h>
 
+#include "tool_util.h"
+
 #define ROTATE "/sys/devices/virtual/misc/pkey/emu/rotate_wrapping_key"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double pct(const double *s, int n, double p)
-{
-	int i = (int)(p / 100.0 * n + 0.999999) - 1;
-	if (i < 0)
-		i = 0;
-	if (i >= n)
-		i = n - 1;
-	return s[i];
-}
 
 int main(int argc, char **argv)
 {

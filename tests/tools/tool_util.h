@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <uapi/pkeydm/pkey_abi.h>
@@ -127,6 +128,34 @@ static inline uint64_t tool_parse_u64(const char *prog, int usage_code, const ch
 	if (errno || *end)
 		tool_die(prog, usage_code, "%s '%s': not a non-negative number", opt, s);
 	return v;
+}
+
+/* Latency samples: a monotonic clock in ms, and percentiles of a sorted set */
+static inline double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static inline int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* the p-th percentile (nearest rank) of the n sorted samples at s */
+static inline double pct(const double *s, int n, double p)
+{
+	int i = (int)(p / 100.0 * n + 0.999999) - 1;
+
+	if (i < 0)
+		i = 0;
+	if (i >= n)
+		i = n - 1;
+	return s[i];
 }
 
 #endif
