@@ -139,16 +139,7 @@ static void vlog(const char *fmt, ...)
 	printf("\n");
 }
 
-#include <time.h>
 static double t_create, t_load, t_resume, t_remove;
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static void count_err(int e)
 {
