@@ -8,7 +8,6 @@
 #include <chrono>
 #include <csignal>
 #include <optional>
-#include <set>
 #include <thread>
 
 #include "log.hpp"
@@ -36,9 +35,9 @@ void Monitor::shut_down() noexcept
 
 void Monitor::scan(bool poke_all)
 {
-    std::set<std::string> seen;
+    // Entries this scan does not mark are devices that are gone.
+    const std::uint64_t mark = ++scans_;
     for (const auto& e : dm_list_pdm()) {
-        seen.insert(e.name);
         auto it = devices_.find(e.name);
         // A new device, one replaced under the same name, or one whose
         // worker thread ended (PDM_WORKER_FAILED) gets a new worker.
@@ -50,17 +49,18 @@ void Monitor::scan(bool poke_all)
             }
             log(LOG_INFO, "PDM_DEVICE_WATCH dev=" + e.name + " uuid=" + e.uuid);
             // A new worker checks its device at once.
-            devices_.emplace(e.name, Entry{e.uuid, e.event_nr, e.minor,
+            devices_.emplace(e.name, Entry{e.uuid, e.event_nr, e.minor, mark,
                                            DeviceWorker::start(e.name, e.uuid, o_.cfg, o_.worker, *pool_, pkey_)});
             continue;
         }
+        it->second.seen = mark;
         if (poke_all || it->second.event_nr != e.event_nr) {
             it->second.event_nr = e.event_nr;
             it->second.worker->poke();
         }
     }
     for (auto it = devices_.begin(); it != devices_.end();) {
-        if (!seen.count(it->first)) {
+        if (it->second.seen != mark) {
             log(LOG_INFO, "PDM_DEVICE_GONE dev=" + it->first);
             it->second.worker->request_stop();
             it = devices_.erase(it);
@@ -105,6 +105,10 @@ int Monitor::run(int signal_fd)
     const auto ping = watchdog_ping_interval();
     // Every device is poked when no event came for `rescan`.
     auto rescan_at = clock::now() + rescan;
+    // The first event after a quiet spell is read at once, the next ones
+    // at most every min_scan_gap.
+    constexpr auto min_scan_gap = std::chrono::milliseconds(10);
+    auto last_scan = clock::now() - min_scan_gap;
     for (;;) {
         if (o_.test_scan_delay.count())
             std::this_thread::sleep_for(o_.test_scan_delay);
@@ -147,6 +151,13 @@ int Monitor::run(int signal_fd)
                 }
             }
         }
+        // A burst of events (a rotation stales every device, then each key
+        // set is an event too) would otherwise cost a scan of every device
+        // per event.  Events that come meanwhile are read by the scan below:
+        // it follows the arm.
+        if (const auto since = clock::now() - last_scan; since < min_scan_gap)
+            std::this_thread::sleep_for(min_scan_gap - since);
+        last_scan = clock::now();
         // Arm, then scan, then (next turn) wait.
         try {
             if (poller)

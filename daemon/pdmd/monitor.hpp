@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -53,9 +54,11 @@ private:
         std::string uuid;
         std::uint32_t event_nr;
         std::uint32_t minor;
+        std::uint64_t seen;  // the last scan that listed the device
         std::shared_ptr<DeviceWorker> worker;
     };
     std::map<std::string, Entry> devices_;
+    std::uint64_t scans_ = 0;
     // Last: destroyed first, so no pass runs once the rest goes.
     std::optional<WorkerPool> pool_;
 };
