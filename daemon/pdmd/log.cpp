@@ -3,9 +3,6 @@
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
-// The location would always be journal_line() here: not worth a field.
-#define SD_JOURNAL_SUPPRESS_LOCATION
-#include <systemd/sd-journal.h>
 
 #include <condition_variable>
 #include <cstdio>
@@ -19,6 +16,7 @@
 
 #include "journal_fields.hpp"
 #include "small_thread.hpp"
+#include "systemd_protocol.hpp"
 
 namespace pdmd {
 
@@ -46,18 +44,18 @@ bool mirror_to_stderr = false;  // syslog mirrors by itself (LOG_PERROR)
 int journal_line(int priority, const std::string& message)
 {
     const auto f = journal_fields(message);
-    std::vector<std::string> fields{"MESSAGE=" + message, "PRIORITY=" + std::to_string(priority),
-                                    "SYSLOG_IDENTIFIER=pdmd", "SYSLOG_FACILITY=" + std::to_string(LOG_DAEMON >> 3)};
+    const std::string prio = "PRIORITY=" + std::to_string(priority);
+    const std::string facility = "SYSLOG_FACILITY=" + std::to_string(LOG_DAEMON >> 3);
+    const std::string msg = "MESSAGE=" + message;
+    std::vector<std::string_view> fields{msg, prio, "SYSLOG_IDENTIFIER=pdmd", facility};
+    std::string event, id, device;
     if (!f.event.empty())
-        fields.push_back("PDM_EVENT=" + std::string(f.event));
+        fields.push_back(event = "PDM_EVENT=" + std::string(f.event));
     if (!f.message_id.empty())
-        fields.push_back("MESSAGE_ID=" + std::string(f.message_id));
+        fields.push_back(id = "MESSAGE_ID=" + std::string(f.message_id));
     if (!f.device.empty())
-        fields.push_back("PDM_DEVICE=" + std::string(f.device));
-    std::vector<iovec> iov;
-    for (auto& field : fields)
-        iov.push_back({field.data(), field.size()});
-    return sd_journal_sendv(iov.data(), static_cast<int>(iov.size()));
+        fields.push_back(device = "PDM_DEVICE=" + std::string(f.device));
+    return send_unix_datagram("/run/systemd/journal/socket", journal_datagram(fields));
 }
 
 // Runs on the log thread while an AsyncLog exists: the journal's and
