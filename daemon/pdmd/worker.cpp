@@ -62,8 +62,10 @@ void DeviceWorker::enqueue_locked()
 {
     if (queued_ || busy_ || stop_)
         return;
-    queued_ = true;
+    // Marked only once queued: a failed enqueue (no memory) leaves the
+    // next poke free to try again.
     pool_.enqueue(shared_from_this());
+    queued_ = true;
 }
 
 void DeviceWorker::schedule_locked()
@@ -75,8 +77,8 @@ void DeviceWorker::schedule_locked()
         next = next_mk_check_;
     if (!next || next == timer_at_)
         return;
-    timer_at_ = next;
     pool_.at(*next, weak_from_this());
+    timer_at_ = next;
 }
 
 void DeviceWorker::request_stop()
@@ -149,9 +151,13 @@ void DeviceWorker::run_pass() noexcept
             const bool retry_due = retry_ && now >= retry_at_;
             if (prepared_ && !poked_ && !retry_due && !mk_due) {
                 schedule_locked();
+                cv_.notify_all();
                 return;
             }
-            handle_now = std::exchange(poked_, false) || retry_due;
+            // A key still stale is tried again on any pass, also one a
+            // master-key check brought: a pass that did not try must not
+            // end the retries.
+            handle_now = std::exchange(poked_, false) || retry_;
             reload = std::exchange(reload_, false);
             busy_ = true;
         }
@@ -187,9 +193,11 @@ void DeviceWorker::failed(const char* what) noexcept
         log(LOG_CRIT, "PDM_WORKER_FAILED dev=" + name_ + " error=\"" + what + "\"");
     } catch (...) {
     }
-    // The monitor's next scan gives the device a new worker.
+    // The monitor's next scan gives the device a new worker; this one
+    // never runs again (stop_: no poke or reload queues it).
     std::lock_guard lk(m_);
     busy_ = false;
+    stop_ = true;
     finished_ = true;
     cv_.notify_all();
 }
@@ -201,9 +209,9 @@ bool DeviceWorker::work(bool handle_now, bool mk_due, bool reload)
             prepare(false);
             prepared_ = true;
             next_mk_check_ = clock::now();
-        } else if (reload) {
-            prepare(true);
         }
+        if (reload)
+            prepare(true);
         bool done = true;
         // The key first: the check asks the card, which takes time a stale
         // device does not have.

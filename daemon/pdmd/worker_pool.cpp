@@ -47,15 +47,14 @@ void WorkerPool::enqueue(std::shared_ptr<PoolTask> t)
 
 void WorkerPool::at(clock::time_point when, std::weak_ptr<PoolTask> t)
 {
-    bool earliest;
     {
         std::lock_guard lk(m_);
-        earliest = timers_.empty() || when < timers_.top().when;
         timers_.push(Timer{when, std::move(t)});
     }
-    // A thread waiting for a later timer must wait less now.
-    if (earliest)
-        cv_.notify_one();
+    // Every idle thread then waits for the earliest timer, not only for
+    // work: when one of them takes work that runs long (a busy card), the
+    // others still watch the timers.
+    cv_.notify_all();
 }
 
 void WorkerPool::thread_main() noexcept
