@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/sysmacros.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
@@ -97,8 +98,11 @@ std::optional<std::vector<DmListEntry>> parse_list(const char* data, std::size_t
 std::optional<std::vector<DmListEntry>> list_by_uuid_prefix(std::string_view prefix)
 {
     const int fd = control_fd();
+    // Each try holds the kernel's device-name lock for writing: start at
+    // the size the last answer needed.
+    static std::atomic<std::size_t> last_bytes{16 * 1024};
     std::vector<std::uint64_t> buf;  // 8-byte aligned, as the records are
-    for (std::size_t bytes = 16 * 1024;; bytes *= 2) {
+    for (std::size_t bytes = last_bytes.load(std::memory_order_relaxed);; bytes *= 2) {
         if (bytes > 16 * 1024 * 1024)
             throw Error(Errc::devmapper, "DM_LIST_DEVICES: the answer does not fit in 16 MiB");
         buf.assign(bytes / sizeof(std::uint64_t), 0);
@@ -112,6 +116,7 @@ std::optional<std::vector<DmListEntry>> list_by_uuid_prefix(std::string_view pre
             throw_errno(Errc::devmapper, "DM_LIST_DEVICES on /dev/mapper/control", errno);
         if (io->flags & DM_BUFFER_FULL_FLAG)
             continue;
+        last_bytes.store(bytes, std::memory_order_relaxed);
         if (io->data_start > io->data_size || io->data_size > bytes)
             throw Error(Errc::devmapper, "DM_LIST_DEVICES: answer sizes out of range");
         const char* base = reinterpret_cast<const char*>(buf.data());
