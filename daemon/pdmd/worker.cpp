@@ -317,7 +317,7 @@ bool DeviceWorker::handle()
     handle_start_ = clock::now();
     PaesStatus st;
     try {
-        st = paes_status(name_);
+        st = paes_status(name_, live_uuid_);
     } catch (const Error& e) {
         const auto info = dm_device_info(name_);
         // Removed under us: the monitor drops this worker on its next scan.
@@ -478,8 +478,9 @@ bool DeviceWorker::regenerate(const PaesStatus& st)
     const auto& s = *state_;
     const std::uint64_t events = st.number_or("stale_events", 0);
     // A worker retired because its device was replaced by another of the
-    // same name must not put its key into the new one.
-    if (const auto info = dm_device_info(name_); !info.exists || info.uuid != uuid_)
+    // same name must not put its key into the new one: the UUID came with
+    // the status that found the key stale.
+    if (live_uuid_ != uuid_)
         return true;
     if (rederivable(s.source.kind) && unconvertible_.empty()) {
         // The conversion's kernel allocations find these pages free.
@@ -492,7 +493,7 @@ bool DeviceWorker::regenerate(const PaesStatus& st)
             const auto t_derive = clock::now();
             const auto token = derive_xts_token(*key_, pkey_.pkey());
             const auto t_inject = clock::now();
-            const auto r = inject_key(name_, token, RekeyMode::set);
+            const auto r = inject_key(name_, token, RekeyMode::set, std::nullopt, &st);
             const auto t_end = clock::now();
             // How long the device waited on pdmd, from the status read that
             // saw it stale, and where that time went.
@@ -538,7 +539,8 @@ bool DeviceWorker::replace_key(const PaesStatus& st, const std::string& why)
         random.source.kind = KeySourceKind::ephemeral;
         random.xts_bits = key_->xts_bits;
         const LoadedKeySource& maker = key_->source.kind == KeySourceKind::ephemeral ? *key_ : random;
-        const auto r = inject_key(name_, derive_xts_token(maker, pkey_.pkey()), RekeyMode::replace, st.number_or("gen", 0));
+        const auto r = inject_key(name_, derive_xts_token(maker, pkey_.pkey()), RekeyMode::replace,
+                                  st.number_or("gen", 0), &st);
         defer(LOG_CRIT, "PDM_KEY_REPLACED dev=" + name_ + " was=" + std::string(key_state_name(st.key)) +
                             " gen=" + field(r.after, "gen") + " key=" + std::string(key_state_name(r.after.key)) +
                             " lost_blocks=" + field(r.after, "lost_blocks") +

@@ -123,6 +123,8 @@ private:
     bool wiped_ = false;  // saw key=none: a key wipe (or a "-" table) is left alone
     std::vector<std::pair<int, std::string>> deferred_;
     std::chrono::steady_clock::time_point handle_start_{};
+    // The UUID of the device that answered the pass's status read.
+    std::string live_uuid_;
 
     // Only passes touch what is above; passes of one device never overlap.
     // What follows is shared with the monitor and the pool, under m_.

@@ -129,17 +129,23 @@ DeviceState device_state_for(const ManagerConfig& cfg, const std::string& name, 
 
 PaesStatus paes_status(const std::string& name)
 {
-    const auto st = dm_status(name);
+    std::string uuid;
+    return paes_status(name, uuid);
+}
+
+PaesStatus paes_status(const std::string& name, std::string& uuid)
+{
+    const auto st = dm_status(name, uuid);
     if (st.size() != 1 || st[0].type != paes_target)
         throw Error(Errc::usage, "'" + name + "' is not a single-target paes device");
     return parse_paes_status(st[0].params);
 }
 
 RekeyResult inject_key(const std::string& name, const SecureBuffer& token, RekeyMode mode,
-                       std::optional<std::uint64_t> replacing_gen)
+                       std::optional<std::uint64_t> replacing_gen, const PaesStatus* before)
 {
     RekeyResult r;
-    r.before = paes_status(name);
+    r.before = before ? *before : paes_status(name);
     const auto desc = key_description(name);
     const LogonKeyLoad key(desc, token.span());
     std::string msg =

@@ -62,11 +62,15 @@ RekeyResult rekey_device(const ManagerConfig& cfg, const DeviceState& s, RekeyMo
 // names the generation it replaces (`key replace <key> <gen>`):
 // `replacing_gen`, the one the caller decided on, or else the one the status
 // shows now; the target refuses it (Errc::verify) if the key is valid or
-// another key was installed since.
+// another key was installed since.  `before`: the status the caller has
+// just read, reported as RekeyResult::before instead of reading it again.
 RekeyResult inject_key(const std::string& name, const SecureBuffer& token, RekeyMode mode,
-                       std::optional<std::uint64_t> replacing_gen = std::nullopt);
+                       std::optional<std::uint64_t> replacing_gen = std::nullopt,
+                       const PaesStatus* before = nullptr);
 
 PaesStatus paes_status(const std::string& name);
+// The same, and the UUID of the device that answered (see dm_status).
+PaesStatus paes_status(const std::string& name, std::string& uuid);
 
 struct DeviceReport {
     std::string name;

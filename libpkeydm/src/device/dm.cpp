@@ -263,8 +263,16 @@ std::string dm_message(const std::string& name, std::uint64_t sector, std::strin
 
 std::vector<DmTarget> dm_status(const std::string& name)
 {
+    std::string uuid;
+    return dm_status(name, uuid);
+}
+
+std::vector<DmTarget> dm_status(const std::string& name, std::string& uuid)
+{
     DmTask t(DM_DEVICE_STATUS, name);
     t.run();
+    const char* u = dm_task_get_uuid(t.get());
+    uuid = u ? u : "";
     return targets_of(t);
 }
 

@@ -63,6 +63,10 @@ void dm_remove(const std::string& name);
 std::string dm_message(const std::string& name, std::uint64_t sector, const SecureBuffer& message);
 std::string dm_message(const std::string& name, std::uint64_t sector, std::string_view message);
 std::vector<DmTarget> dm_status(const std::string& name);
+// The same, and the device's UUID from the same ioctl ("" if it has none):
+// which device answered, without a second ioctl that another device of
+// that name could answer.
+std::vector<DmTarget> dm_status(const std::string& name, std::string& uuid);
 std::vector<DmTarget> dm_table(const std::string& name);
 DmDeviceInfo dm_device_info(const std::string& name);
 
