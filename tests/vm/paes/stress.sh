@@ -70,7 +70,9 @@ check "verify-only on lost blocks: exit 2 (EIO), got $rc" [ "$rc" = 2 ]
 check "  EIO counted, no wrong block" \
 	[ "$(jnum /tmp/lost.json eio_not_allowed)" -gt 0 -a "$(jnum /tmp/lost.json wrong_blocks)" = 0 ]
 rc=0
-pdm-stress --device /dev/mapper/stress --qd 32 --time 3 --read-pct 70 --allow-eio --json \
+# Long enough that some reads meet blocks this run has rewritten, also at
+# the debug kernel's speed.
+pdm-stress --device /dev/mapper/stress --qd 32 --time $((3 * ${PDM_VM_TIME_SCALE:-1})) --read-pct 70 --allow-eio --json \
 	>/tmp/lost.json 2>/tmp/lost.err || rc=$?
 cat /tmp/lost.err
 check "random I/O over lost blocks with --allow-eio: exit 0, got $rc" [ "$rc" = 0 ]
