@@ -83,6 +83,11 @@ running)
 		'journalctl -b -u pdmd.service --no-pager -o cat | grep -q "^PDM_KEY_REDERIVED dev=data "'
 	check "the journal has pdmd's replace of swap0" sh -c \
 		'journalctl -b -u pdmd.service --no-pager -o cat | grep -q "^PDM_KEY_REPLACED dev=swap0 "'
+	# pdmd's own journal protocol: the structured fields arrive as fields
+	check "the journal's PDM_DEVICE=data holds the re-derivation" sh -c \
+		'journalctl -b PDM_DEVICE=data PDM_EVENT=PDM_KEY_REDERIVED --no-pager -o cat | grep -q "^PDM_KEY_REDERIVED dev=data "'
+	check "the replace carries its MESSAGE_ID and priority crit" sh -c \
+		'journalctl -b MESSAGE_ID=f861a3891b0a40658941b28d184bdd4e -p crit --no-pager -o cat | grep -q "^PDM_KEY_REPLACED dev=swap0 "'
 	check "swap0 is still active swap" sh -c "swapon --show=NAME --noheadings | grep -q \"$(realpath /dev/mapper/swap0)\""
 
 	log "pdmd killed with SIGKILL: systemd restarts it, it recovers the next rotation"
