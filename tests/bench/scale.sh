@@ -1,7 +1,7 @@
 #!/bin/bash
 # pdm-vm: --timeout 3600 --mem 2048
 # Benchmark (not a timed test): many pdm devices, one wrapping-key change.
-#   tests/vm/pdm-vm run tests/bench/scale.sh [COUNTS] [ROUNDS]
+#   tests/vm/pdm-vm run tests/bench/scale.sh [COUNTS] [ROUNDS] [DAEMONS]
 # COUNTS: device counts, comma-separated (default 1,16,64,256).  For each:
 #   - kernel memory per idle device (memory neither free nor page cache,
 #     after dropping caches: slab, vmalloc, mempool pages, the workqueues'
@@ -11,10 +11,16 @@
 #   - ROUNDS times: rotate, one 4 KiB O_DIRECT read on every device at once
 #     (scale-probe), the time until each read is served;
 #   - pdmd's threads, RSS and CPU time over the rounds.
-# Prints "@@SCALE key=value ..." per count for tests/bench/pdm-bench.
+# DAEMONS: comma-separated pdmd binaries to compare in the same guest run,
+# each over the same devices (default: pdmd; an older build put in the
+# build's bin/ under another name makes an A/B measurement).
+# Prints "@@SCALE key=value ..." per count and daemon for tests/bench/pdm-bench.
 . "$PDM_VM_LIB/pdm.sh"
 IFS=, read -r -a counts <<<"${1:-1,16,64,256}"
 rounds=${2:-5}
+IFS=, read -r -a daemons <<<"${3:-pdmd}"
+# pdmd_start runs "pdmd": this one, in its own process (exec).
+pdmd() { exec "$PDMD_BIN" "$@"; }
 max=0
 for n in "${counts[@]}"; do
 	[[ $n =~ ^[1-9][0-9]*$ ]] || die "device count '$n' is not a positive number"
@@ -79,42 +85,50 @@ for n in "${counts[@]}"; do
 	create_ms=$((($(uptime_ms) - t0) / n))
 	devs=()
 	for ((i = 0; i < n; i++)); do devs+=("/dev/mapper/s$i"); done
-	: >"$PDMD_LOG"
-	pdmd_start --master-key-check 0
-	for ((i = 0; i < 600; i++)); do
-		(($(pdmd_count PDM_KEY_SOURCE_READY) >= n)) && break
-		sleep 0.1
+	for PDMD_BIN in "${daemons[@]}"; do
+		: >"$PDMD_LOG"
+		pdmd_start --master-key-check 0
+		for ((i = 0; i < 600; i++)); do
+			(($(pdmd_count PDM_KEY_SOURCE_READY) >= n)) && break
+			sleep 0.1
+		done
+		(($(pdmd_count PDM_KEY_SOURCE_READY) >= n)) || die "pdmd watches $(pdmd_count PDM_KEY_SOURCE_READY) of $n devices"
+		cpu0=$(pdmd_cpu_ticks)
+		pdmd_thread_ticks >/tmp/ticks0
+		scale-probe "$rounds" 500 "${devs[@]}" >/tmp/scale.out || { cat /tmp/scale.out; die "scale-probe failed"; }
+		cpu=$((($(pdmd_cpu_ticks) - cpu0) * 10))
+		cat /tmp/scale.out
+		pdmd_thread_ticks >/tmp/ticks1
+		# CPU ms per round of each kind of pdmd thread
+		split=$(awk -F= -v r="$rounds" 'NR == FNR { t0[$1] = $2; next }
+			{ printf "cpu_%s_ms=%d ", $1, ($2 - t0[$1]) * 10 / r }' /tmp/ticks0 /tmp/ticks1)
+		threads=$(awk '/^Threads:/ { print $2 }' "/proc/$PDMD_PID/status")
+		# Where pdmd's resident memory is, by mapping (libraries by name, the
+		# rest as heap, stacks and other anonymous memory); KiB
+		echo "pdmd RSS by mapping ($n devices):"
+		awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6) ? $6 : "[anon]"; sub(/.*\//, "", name) }
+			/^Rss:/ { rss[name] += $2 } END { for (m in rss) if (rss[m]) printf "  %6d %s\n", rss[m], m }' \
+			"/proc/$PDMD_PID/smaps" | sort -rn
+		rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$PDMD_PID/status")
+		fds=$(find "/proc/$PDMD_PID/fd" -mindepth 1 | wc -l)
+		regen=$(pdmd_count "PDM_KEY_REDERIVED")
+		# pdmd's own time per re-derivation (from its status read to the key
+		# in) and its two steps: p50 and p99 of each
+		pctl() { # pctl FIELD: "p50 p99" of FIELD=ms over the re-derivations
+			sed -n "s/.*PDM_KEY_REDERIVED .* $1=\\([0-9.]*\\).*/\\1/p" "$PDMD_LOG" | sort -n |
+				awk '{ v[NR] = $1 } END { if (!NR) { print "- -"; exit }
+					print v[int(NR * 0.5 + 0.999999)], v[int(NR * 0.99 + 0.999999)] }'
+		}
+		read -r rp50 rp99 < <(pctl ms)
+		read -r dp50 dp99 < <(pctl derive_ms)
+		read -r ip50 ip99 < <(pctl inject_ms)
+		pdmd_stop
+		read -r p50 p99 mx < <(tail -n 1 /tmp/scale.out | sed -E 's/.* p50 ([0-9.]+) ms p99 ([0-9.]+) ms max ([0-9.]+) ms/\1 \2 \3/')
+		echo "@@SCALE daemon=$PDMD_BIN devices=$n rounds=$rounds p50_ms=$p50 p99_ms=$p99 max_ms=$mx pdmd_threads=$threads" \
+			"pdmd_rss_kib=$rss pdmd_fds=$fds pdmd_cpu_ms_per_round=$((cpu / rounds)) rederived=$regen" \
+			"pdmd_regen_p50_ms=$rp50 pdmd_regen_p99_ms=$rp99 derive_p50_ms=$dp50 derive_p99_ms=$dp99" \
+			"inject_p50_ms=$ip50 inject_p99_ms=$ip99 ${split}" \
+			"create_ms=$create_ms kmem_paes_b=$((paes * 1024 / n)) kmem_crypt_b=$((crypt * 1024 / n))"
 	done
-	(($(pdmd_count PDM_KEY_SOURCE_READY) >= n)) || die "pdmd watches $(pdmd_count PDM_KEY_SOURCE_READY) of $n devices"
-	cpu0=$(pdmd_cpu_ticks)
-	pdmd_thread_ticks >/tmp/ticks0
-	scale-probe "$rounds" 500 "${devs[@]}" >/tmp/scale.out || { cat /tmp/scale.out; die "scale-probe failed"; }
-	cpu=$((($(pdmd_cpu_ticks) - cpu0) * 10))
-	cat /tmp/scale.out
-	pdmd_thread_ticks >/tmp/ticks1
-	# CPU ms per round of each kind of pdmd thread
-	split=$(awk -F= -v r="$rounds" 'NR == FNR { t0[$1] = $2; next }
-		{ printf "cpu_%s_ms=%d ", $1, ($2 - t0[$1]) * 10 / r }' /tmp/ticks0 /tmp/ticks1)
-	threads=$(awk '/^Threads:/ { print $2 }' "/proc/$PDMD_PID/status")
-	rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$PDMD_PID/status")
-	fds=$(find "/proc/$PDMD_PID/fd" -mindepth 1 | wc -l)
-	regen=$(pdmd_count "PDM_KEY_REDERIVED")
-	# pdmd's own time per re-derivation (from its status read to the key
-	# in) and its two steps: p50 and p99 of each
-	pctl() { # pctl FIELD: "p50 p99" of FIELD=ms over the re-derivations
-		sed -n "s/.*PDM_KEY_REDERIVED .* $1=\\([0-9.]*\\).*/\\1/p" "$PDMD_LOG" | sort -n |
-			awk '{ v[NR] = $1 } END { if (!NR) { print "- -"; exit }
-				print v[int(NR * 0.5 + 0.999999)], v[int(NR * 0.99 + 0.999999)] }'
-	}
-	read -r rp50 rp99 < <(pctl ms)
-	read -r dp50 dp99 < <(pctl derive_ms)
-	read -r ip50 ip99 < <(pctl inject_ms)
-	pdmd_stop
-	read -r p50 p99 mx < <(tail -n 1 /tmp/scale.out | sed -E 's/.* p50 ([0-9.]+) ms p99 ([0-9.]+) ms max ([0-9.]+) ms/\1 \2 \3/')
 	for ((i = 0; i < n; i++)); do pdm remove "s$i" >/dev/null || die "pdm remove s$i"; done
-	echo "@@SCALE devices=$n rounds=$rounds p50_ms=$p50 p99_ms=$p99 max_ms=$mx pdmd_threads=$threads" \
-		"pdmd_rss_kib=$rss pdmd_fds=$fds pdmd_cpu_ms_per_round=$((cpu / rounds)) rederived=$regen" \
-		"pdmd_regen_p50_ms=$rp50 pdmd_regen_p99_ms=$rp99 derive_p50_ms=$dp50 derive_p99_ms=$dp99" \
-		"inject_p50_ms=$ip50 inject_p99_ms=$ip99 ${split}" \
-		"create_ms=$create_ms kmem_paes_b=$((paes * 1024 / n)) kmem_crypt_b=$((crypt * 1024 / n))"
 done
