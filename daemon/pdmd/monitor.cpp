@@ -43,14 +43,19 @@ void Monitor::scan(bool poke_all)
         // worker thread ended (PDM_WORKER_FAILED) gets a new worker.
         if (it == devices_.end() || it->second.uuid != e.uuid || it->second.minor != e.minor ||
             it->second.worker->finished()) {
+            bool reload = false;
             if (it != devices_.end()) {
+                // A SIGHUP the failed worker did not get to is the new one's.
+                reload = it->second.worker->finished() && it->second.worker->reload_pending();
                 it->second.worker->request_stop();
                 devices_.erase(it);
             }
             log(LOG_INFO, "PDM_DEVICE_WATCH dev=" + e.name + " uuid=" + e.uuid);
             // A new worker checks its device at once.
-            devices_.emplace(e.name, Entry{e.uuid, e.event_nr, e.minor, mark,
-                                           DeviceWorker::start(e.name, e.uuid, o_.cfg, o_.worker, *pool_, pkey_)});
+            auto w = DeviceWorker::start(e.name, e.uuid, o_.cfg, o_.worker, *pool_, pkey_);
+            if (reload)
+                w->reload();
+            devices_.emplace(e.name, Entry{e.uuid, e.event_nr, e.minor, mark, std::move(w)});
             continue;
         }
         it->second.seen = mark;

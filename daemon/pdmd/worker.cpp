@@ -75,7 +75,12 @@ void DeviceWorker::schedule_locked()
         next = retry_at_;
     if (checks_master_key() && (!next || next_mk_check_ < *next))
         next = next_mk_check_;
-    if (!next || next == timer_at_)
+    if (!next)
+        return;
+    // A timer is for later: a time already past would run pass after pass.
+    if (const auto soonest = clock::now() + first_backoff; *next < soonest)
+        next = soonest;
+    if (next == timer_at_)
         return;
     pool_.at(*next, weak_from_this());
     timer_at_ = next;
@@ -113,6 +118,12 @@ void DeviceWorker::reload()
     cv_.notify_all();
 }
 
+bool DeviceWorker::reload_pending()
+{
+    std::lock_guard lk(m_);
+    return reload_;
+}
+
 void DeviceWorker::wait_idle()
 {
     std::unique_lock lk(m_);
@@ -129,7 +140,14 @@ void DeviceWorker::timer_fired(clock::time_point when) noexcept
     try {
         enqueue_locked();
     } catch (...) {
-        // Out of memory for the queue: the monitor's rescan pokes it.
+        // Out of memory for the queue: try again later rather than wait
+        // for the device's next event.
+        try {
+            const auto later = clock::now() + max_backoff;
+            pool_.at(later, weak_from_this());
+            timer_at_ = later;
+        } catch (...) {
+        }
     }
 }
 
@@ -204,29 +222,33 @@ void DeviceWorker::failed(const char* what) noexcept
 
 bool DeviceWorker::work(bool handle_now, bool mk_due, bool reload)
 {
-    try {
-        if (!prepared_) {
-            prepare(false);
-            prepared_ = true;
-            next_mk_check_ = clock::now();
-        }
-        if (reload)
-            prepare(true);
-        bool done = true;
-        // The key first: the check asks the card, which takes time a stale
-        // device does not have.
-        if (handle_now)
-            done = handle();
-        if (mk_due || (checks_master_key() && clock::now() >= next_mk_check_)) {
-            check_master_key();
-            next_mk_check_ = clock::now() + wo_.master_key_check;
-        }
-        return done;
-    } catch (const std::exception& e) {
-        flush_deferred();
-        log(LOG_ERR, "PDM_WORKER_ERROR dev=" + name_ + " error=\"" + e.what() + "\"");
-        return false;
+    // prepare() reports its own failures.
+    if (!prepared_) {
+        prepare(false);
+        prepared_ = true;
+        next_mk_check_ = clock::now();
     }
+    if (reload)
+        prepare(true);
+    bool done = true;
+    // The key first: the check asks the card, which takes time a stale
+    // device does not have.
+    if (handle_now) {
+        try {
+            done = handle();
+        } catch (const std::exception& e) {
+            flush_deferred();
+            log(LOG_ERR, "PDM_WORKER_ERROR dev=" + name_ + " error=\"" + e.what() + "\"");
+            done = false;
+        }
+    }
+    // Also after a failed pass: a check left due would bring the next pass
+    // at once, and with it the same failure.
+    if (mk_due || (checks_master_key() && clock::now() >= next_mk_check_)) {
+        check_master_key();
+        next_mk_check_ = clock::now() + wo_.master_key_check;
+    }
+    return done;
 }
 
 bool DeviceWorker::prepare(bool from_files)

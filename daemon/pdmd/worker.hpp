@@ -62,6 +62,9 @@ public:
     bool finished() const noexcept { return finished_.load(); }
     // Wait until the worker has handled every poke so far (for --once).
     void wait_idle();
+    // A reload asked for and not yet done (a worker that failed keeps it,
+    // for the one that replaces it).
+    bool reload_pending();
 
     void run_pass() noexcept override;
     void timer_fired(std::chrono::steady_clock::time_point when) noexcept override;
