@@ -12,6 +12,7 @@
  *   emu_ep11.c      EP11 AES key blobs with header
  *   emu_seckey.c    secure keys of any of those types (dispatch)
  *   emu_selftest.c  self-test (and bench) of KM/PCC at load
+ *   emu_limit.c     throughput of KM and xts(aes) on all CPUs (limit_ms=)
  *   emu_sysfs.c     protkey/ and emu/ (test controls) attributes
  *   emu_pkey.c      /dev/pkey and module init/exit
  *
@@ -181,6 +182,10 @@ u64 emu_stat_read(enum emu_stat s);
 /* ---- emu_selftest.c ---- */
 
 int emu_selftest(void);
+
+/* ---- emu_limit.c ---- */
+
+void emu_limit(void);
 
 /* ---- emu_card.c: emulated crypto card ---- */
 

@@ -691,6 +691,7 @@ static int __init pkey_emu_init(void)
 	rc = emu_selftest();
 	if (rc)
 		goto out_card;
+	emu_limit();
 	rc = misc_register(&emu_misc);
 	if (rc)
 		goto out_card;
