@@ -11,3 +11,15 @@ rmmod pkey_emu
 modprobe pkey_emu
 pkey-emu-check >/dev/null
 rmmod pkey_emu
+# limit_ms=: one line per engine and unit, each with every online CPU.
+modprobe pkey_emu limit_ms=100
+cpus=$(nproc)
+for eu in km:4096 xts:4096 km:65536 xts:65536; do
+	line=$(dmesg | grep "pkey_emu: limit engine=${eu%:*} .*unit=${eu#*:} " | tail -n 1)
+	echo "$line"
+	case $line in
+	*" cpus=$cpus bytes="[1-9]*) ;;
+	*) echo "pkey_emu limit_ms=: no throughput line for ${eu%:*} at ${eu#*:} bytes on $cpus CPUs"; exit 1 ;;
+	esac
+done
+rmmod pkey_emu
