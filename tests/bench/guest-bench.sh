@@ -3,13 +3,18 @@
 # Runs inside the test guest (via tests/bench/pdm-bench): fio on one ram disk
 # through dm-linear, dm-crypt (default flags), dm-crypt without workqueues and
 # dm-paes, so only ratios from the same run are compared.  Prints one JSON
-# document per fio run between markers for the host to tabulate.
+# document per fio run between markers for the host to tabulate, and first
+# the ceiling: pkey_emu's KM and the kernel's xts(aes) on every CPU at once
+# (pkey_emu's limit_ms=), one @@LIMIT line per engine and unit size.
 set -euo pipefail
 runtime=${1:-5}
 size_mb=${2:-128}
 
 modprobe brd rd_nr=1 rd_size=$((size_mb * 1024))
 modprobe dm-crypt
+dmesg -n 1
+modprobe pkey_emu limit_ms=2000
+dmesg | sed -n 's/.*pkey_emu: limit \(engine=.*\)/@@LIMIT \1/p'
 modprobe dm-paes
 dev=/dev/ram0
 sectors=$(blockdev --getsz $dev)

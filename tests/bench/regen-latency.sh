@@ -7,7 +7,8 @@
 # Target (issue 13): p99 under 10 ms for one device in the TCG guest.
 # Prints p50/p90/p99/max per kind, pdmd's own time per re-derivation (from
 # its status read to the key in: the ms= of PDM_KEY_REDERIVED), and one
-# "@@LATENCY key=value ..." line per kind for tests/bench/pdm-bench.
+# "@@LATENCY key=value ..." line per kind for tests/bench/pdm-bench, after
+# an "@@SAMPLES kind=K ms ms ..." line with every rotation's time (its plot).
 # Re-derivable keys only: after an ephemeral key's replace every earlier
 # block reads EIO, so a read cannot be the probe there.
 . "$PDM_VM_LIB/pdm.sh"
@@ -43,6 +44,7 @@ for kind in "${kinds[@]}"; do
 		sed -E 's/.* p50 ([0-9.]+) ms p90 ([0-9.]+) ms p99 ([0-9.]+) ms max ([0-9.]+) ms.*/\1 \2 \3 \4/')
 	awk -v p="$p99" 'BEGIN { exit !(p < 10) }' && echo "p99 $p99 ms: under the 10 ms target" ||
 		echo "p99 $p99 ms: OVER the 10 ms target"
+	echo "@@SAMPLES kind=$kind $(awk '$1 == "sample" { printf "%s ", $3 }' /tmp/lat.out)"
 	echo "@@LATENCY kind=$kind rotations=$n p50_ms=$p50 p90_ms=$p90 p99_ms=$p99 max_ms=$mx" \
 		"rederived=$r lost_blocks=$lost pdmd_p50_ms=$own50 pdmd_p99_ms=$own99"
 done
