@@ -39,6 +39,7 @@ Queue q;
 std::unique_ptr<SmallStackThread> writer;
 LogTarget target = LogTarget::syslog;
 bool mirror_to_stderr = false;  // syslog mirrors by itself (LOG_PERROR)
+DatagramSender journal;         // the log thread's only
 
 // 0, or a negative errno when journald did not take the line.
 int journal_line(int priority, const std::string& message)
@@ -55,7 +56,7 @@ int journal_line(int priority, const std::string& message)
         fields.push_back(id = "MESSAGE_ID=" + std::string(f.message_id));
     if (!f.device.empty())
         fields.push_back(device = "PDM_DEVICE=" + std::string(f.device));
-    return send_unix_datagram("/run/systemd/journal/socket", journal_datagram(fields));
+    return journal.send("/run/systemd/journal/socket", journal_datagram(fields));
 }
 
 // Runs on the log thread while an AsyncLog exists: the journal's and

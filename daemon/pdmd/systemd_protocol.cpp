@@ -9,8 +9,6 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "pkeydm/unique_fd.hpp"
-
 namespace pdmd {
 
 std::string journal_datagram(const std::vector<std::string_view>& fields)
@@ -34,22 +32,54 @@ std::string journal_datagram(const std::vector<std::string_view>& fields)
     return out;
 }
 
-int send_unix_datagram(std::string_view address, std::string_view data) noexcept
+namespace {
+
+// The address in `sa`; its length, or 0 for an address that is neither
+// absolute nor abstract or does not fit.
+socklen_t unix_address(std::string_view address, sockaddr_un& sa) noexcept
 {
-    sockaddr_un sa{};
+    sa = sockaddr_un{};
     sa.sun_family = AF_UNIX;
     if (address.size() < 2 || address.size() >= sizeof sa.sun_path || (address[0] != '/' && address[0] != '@'))
-        return -EINVAL;
+        return 0;
     std::memcpy(sa.sun_path, address.data(), address.size());
     if (sa.sun_path[0] == '@')
         sa.sun_path[0] = '\0';
-    const auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size());
-    const pkeydm::UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (!fd)
-        return -errno;
-    if (::sendto(fd.get(), data.data(), data.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&sa), len) < 0)
+    return static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + address.size());
+}
+
+int send_on(int fd, std::string_view address, std::string_view data) noexcept
+{
+    sockaddr_un sa;
+    const socklen_t len = unix_address(address, sa);
+    if (!len)
+        return -EINVAL;
+    if (::sendto(fd, data.data(), data.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&sa), len) < 0)
         return -errno;
     return 0;
+}
+
+}  // namespace
+
+int send_unix_datagram(std::string_view address, std::string_view data) noexcept
+{
+    DatagramSender once;
+    return once.send(address, data);
+}
+
+int DatagramSender::send(std::string_view address, std::string_view data) noexcept
+{
+    if (!fd_) {
+        fd_ = pkeydm::UniqueFd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        if (!fd_)
+            return -errno;
+    }
+    const int rc = send_on(fd_.get(), address, data);
+    // EMSGSIZE and EINVAL are the datagram's or the address's fault, not
+    // the socket's; anything else, and the next send starts afresh.
+    if (rc && rc != -EMSGSIZE && rc != -EINVAL)
+        fd_.reset();
+    return rc;
 }
 
 }  // namespace pdmd

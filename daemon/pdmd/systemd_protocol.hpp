@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "pkeydm/unique_fd.hpp"
+
 namespace pdmd {
 
 // The datagram for these fields, each "NAME=value".  Throws
@@ -24,5 +26,17 @@ std::string journal_datagram(const std::vector<std::string_view>& fields);
 // abstract).  0, or a negative errno (-EMSGSIZE for a datagram too large,
 // -EINVAL for an address that is neither absolute nor abstract).
 int send_unix_datagram(std::string_view address, std::string_view data) noexcept;
+
+// The same through one socket kept for every send: for a sender of many
+// datagrams (the log thread), one syscall a datagram instead of three and
+// no socket to allocate while memory is short.  Not thread-safe; the
+// socket is made at the first send and made again after an error.
+class DatagramSender {
+public:
+    int send(std::string_view address, std::string_view data) noexcept;
+
+private:
+    pkeydm::UniqueFd fd_;
+};
 
 }  // namespace pdmd

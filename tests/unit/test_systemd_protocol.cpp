@@ -95,3 +95,16 @@ BOOST_AUTO_TEST_CASE(refuses_addresses_that_are_neither_absolute_nor_abstract)
     BOOST_TEST(send_unix_datagram("@", "x") == -EINVAL);
     BOOST_TEST(send_unix_datagram("/" + std::string(200, 'a'), "x") == -EINVAL);
 }
+
+BOOST_AUTO_TEST_CASE(a_sender_keeps_one_socket_across_sends_and_failures)
+{
+    const std::string address = "@pkeydm-test-sender-" + std::to_string(::getpid());
+    const auto a = bound(address);
+    DatagramSender sender;
+    BOOST_TEST(sender.send(address, "MESSAGE=one") == 0);
+    BOOST_TEST(sender.send("relative", "x") == -EINVAL);
+    BOOST_TEST(sender.send(address + "-nobody", "x") == -ECONNREFUSED);
+    BOOST_TEST(sender.send(address, "MESSAGE=two") == 0);
+    BOOST_TEST(receive(a.get()) == "MESSAGE=one");
+    BOOST_TEST(receive(a.get()) == "MESSAGE=two");
+}
