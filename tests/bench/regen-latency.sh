@@ -6,7 +6,8 @@
 # KINDS: comma-separated, of secure, clear, random-secure (default: all).
 # Target (issue 13): p99 under 10 ms for one device in the TCG guest.
 # Prints p50/p90/p99/max per kind, pdmd's own time per re-derivation (from
-# its status read to the key in: the ms= of PDM_KEY_REDERIVED), and one
+# its status read to the key in: the ms= of PDM_KEY_REDERIVED, and of that
+# the key's conversion, derive_ms=, and its injection, inject_ms=), and one
 # "@@LATENCY key=value ..." line per kind for tests/bench/pdm-bench, after
 # an "@@SAMPLES kind=K ms ms ..." line with every rotation's time (its plot).
 # Re-derivable keys only: after an ephemeral key's replace every earlier
@@ -35,9 +36,15 @@ for kind in "${kinds[@]}"; do
 	r=$(pdmd_count "PDM_KEY_REDERIVED dev=bench .*key=valid")
 	lost=$(field bench lost_blocks)
 	echo "pdmd re-derivations: $r, stale_events: $(field bench stale_events), lost_blocks: $lost"
-	read -r own50 own99 < <(sed -n 's/.*PDM_KEY_REDERIVED .* ms=\([0-9.]*\) .*/\1/p' "$PDMD_LOG" | sort -n |
-		awk '{ v[NR] = $1 } END { if (!NR) { print "- -"; exit }
-			print v[int(NR * 0.5 + 0.999999)], v[int(NR * 0.99 + 0.999999)] }')
+	# p50 and p99 of one field of pdmd's PDM_KEY_REDERIVED lines
+	own() {
+		sed -n "s/.*PDM_KEY_REDERIVED .* $1=\([0-9.]*\).*/\1/p" "$PDMD_LOG" | sort -n |
+			awk '{ v[NR] = $1 } END { if (!NR) { print "- -"; exit }
+				print v[int(NR * 0.5 + 0.999999)], v[int(NR * 0.99 + 0.999999)] }'
+	}
+	read -r own50 own99 < <(own ms)
+	read -r derive50 derive99 < <(own derive_ms)
+	read -r inject50 inject99 < <(own inject_ms)
 	pdmd_stop
 	pdm remove bench >/dev/null || die "pdm remove ($kind)"
 	read -r p50 p90 p99 mx < <(tail -n 1 /tmp/lat.out |
@@ -46,5 +53,6 @@ for kind in "${kinds[@]}"; do
 		echo "p99 $p99 ms: OVER the 10 ms target"
 	echo "@@SAMPLES kind=$kind $(awk '$1 == "sample" { printf "%s ", $3 }' /tmp/lat.out)"
 	echo "@@LATENCY kind=$kind rotations=$n p50_ms=$p50 p90_ms=$p90 p99_ms=$p99 max_ms=$mx" \
-		"rederived=$r lost_blocks=$lost pdmd_p50_ms=$own50 pdmd_p99_ms=$own99"
+		"rederived=$r lost_blocks=$lost pdmd_p50_ms=$own50 pdmd_p99_ms=$own99" \
+		"derive_p50_ms=$derive50 derive_p99_ms=$derive99 inject_p50_ms=$inject50 inject_p99_ms=$inject99"
 done
