@@ -30,7 +30,8 @@ static unsigned int limit_ms;
 module_param(limit_ms, uint, 0444);
 MODULE_PARM_DESC(limit_ms, "At load, run KM and the kernel's xts(aes) on every online CPU at once for this many ms per unit size and log the throughput (default 0: not)");
 
-#define LIMIT_MAX_MS	10000
+/* four runs of this at most: module load stays well under a minute */
+#define LIMIT_MAX_MS	5000
 #define LIMIT_BUF	(64 * 1024)
 
 enum limit_engine { LIMIT_KM, LIMIT_XTS };
@@ -50,26 +51,56 @@ struct limit_cpu {
 	struct task_struct *task;
 	u8 *buf;
 	u8 key[2 * AES_KEYSIZE_256];
+	u8 prot[EMU_MAX_PROTKEY];		/* LIMIT_KM */
+	struct crypto_skcipher *tfm;		/* LIMIT_XTS */
+	struct skcipher_request *req;
 	u64 bytes;
 	ktime_t end;
 	int rc;
 };
 
+static int limit_setup(struct limit_cpu *c)
+{
+	int rc;
+
+	if (c->run->engine == LIMIT_KM) {
+		rc = emu_clr2protkey(PKEY_KEYTYPE_AES_XTS_256, c->key, c->prot);
+		return rc < 0 ? rc : 0;
+	}
+	c->tfm = crypto_alloc_skcipher("xts(aes)", 0, 0);
+	if (IS_ERR(c->tfm)) {
+		rc = PTR_ERR(c->tfm);
+		c->tfm = NULL;
+		return rc;
+	}
+	c->req = skcipher_request_alloc(c->tfm, GFP_KERNEL);
+	if (!c->req)
+		return -ENOMEM;
+	return crypto_skcipher_setkey(c->tfm, c->key, sizeof(c->key));
+}
+
+static void limit_teardown(struct limit_cpu *c)
+{
+	memzero_explicit(c->prot, sizeof(c->prot));
+	skcipher_request_free(c->req);
+	c->req = NULL;
+	crypto_free_skcipher(c->tfm);
+	c->tfm = NULL;
+}
+
 /* One full-key KM call per unit, as dm-paes issues one per sector. */
 static int limit_km(struct limit_cpu *c)
 {
 	unsigned int unit = c->run->unit, off;
-	u8 prot[EMU_MAX_PROTKEY], param[160];
+	u8 param[160];
 	int rc = 0, k;
 
-	if (emu_clr2protkey(PKEY_KEYTYPE_AES_XTS_256, c->key, prot) < 0)
-		return -ENOMEM;
 	while (ktime_before(ktime_get(), c->run->deadline)) {
 		for (off = 0; off < LIMIT_BUF; off += unit) {
 			memset(param, 0, sizeof(param));
-			memcpy(param, prot, 64);
+			memcpy(param, c->prot, 64);
 			param[80] = 1;			/* nap = 1 */
-			memcpy(param + 96, prot + 64, EMU_WKVP_SIZE);
+			memcpy(param + 96, c->prot + 64, EMU_WKVP_SIZE);
 			k = emu_km(PKEY_EMU_KM_PXTS_256_FULL, param,
 				   c->buf + off, c->buf + off, unit, 0);
 			if (k != unit) {
@@ -81,7 +112,6 @@ static int limit_km(struct limit_cpu *c)
 		cond_resched();
 	}
 out:
-	memzero_explicit(prot, sizeof(prot));
 	memzero_explicit(param, sizeof(param));
 	return rc;
 }
@@ -89,29 +119,19 @@ out:
 static int limit_xts(struct limit_cpu *c)
 {
 	unsigned int unit = c->run->unit, off;
-	struct crypto_skcipher *tfm;
-	struct skcipher_request *req;
 	struct scatterlist sg;
 	DECLARE_CRYPTO_WAIT(wait);
 	u8 iv[AES_BLOCK_SIZE];
-	int rc;
+	int rc = 0;
 
-	tfm = crypto_alloc_skcipher("xts(aes)", 0, 0);
-	if (IS_ERR(tfm))
-		return PTR_ERR(tfm);
-	req = skcipher_request_alloc(tfm, GFP_KERNEL);
-	rc = req ? crypto_skcipher_setkey(tfm, c->key, sizeof(c->key)) :
-		   -ENOMEM;
-	if (rc)
-		goto out;
-	skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+	skcipher_request_set_callback(c->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
 				      crypto_req_done, &wait);
 	while (!rc && ktime_before(ktime_get(), c->run->deadline)) {
 		for (off = 0; off < LIMIT_BUF; off += unit) {
 			memset(iv, 0, sizeof(iv));
 			sg_init_one(&sg, c->buf + off, unit);
-			skcipher_request_set_crypt(req, &sg, &sg, unit, iv);
-			rc = crypto_wait_req(crypto_skcipher_encrypt(req),
+			skcipher_request_set_crypt(c->req, &sg, &sg, unit, iv);
+			rc = crypto_wait_req(crypto_skcipher_encrypt(c->req),
 					     &wait);
 			if (rc)
 				break;
@@ -119,22 +139,28 @@ static int limit_xts(struct limit_cpu *c)
 		}
 		cond_resched();
 	}
-out:
-	skcipher_request_free(req);
-	crypto_free_skcipher(tfm);
 	return rc;
 }
 
+/*
+ * Keys and ciphers are made before the start, so that the measured time
+ * is the work alone; the deadline is published by the release of
+ * run->started.
+ */
 static int limit_thread(void *arg)
 {
 	struct limit_cpu *c = arg;
 	struct limit_run *run = c->run;
 
+	c->rc = limit_setup(c);
 	atomic_inc(&run->entered);
 	wake_up(&run->ready);
-	wait_event(run->start, READ_ONCE(run->started));
-	c->rc = run->engine == LIMIT_KM ? limit_km(c) : limit_xts(c);
+	/* pairs with the release in limit_measure(): the deadline is set */
+	wait_event(run->start, smp_load_acquire(&run->started));
+	if (!c->rc)
+		c->rc = run->engine == LIMIT_KM ? limit_km(c) : limit_xts(c);
 	c->end = ktime_get();
+	limit_teardown(c);
 	return 0;
 }
 
@@ -184,7 +210,7 @@ static void limit_measure(struct limit_cpu *cpus, unsigned int ncpu,
 		c->run = &run;
 		c->bytes = 0;
 		c->rc = 0;
-		c->task = kthread_create(limit_thread, c, "pkey_emu_limit/%u",
+		c->task = kthread_create(limit_thread, c, "emu_limit/%u",
 					 cpu);
 		if (IS_ERR(c->task)) {
 			c->task = NULL;
@@ -204,7 +230,8 @@ static void limit_measure(struct limit_cpu *cpus, unsigned int ncpu,
 	t0 = ktime_get();
 	end = t0;
 	run.deadline = ktime_add_ms(t0, ms);
-	WRITE_ONCE(run.started, true);
+	/* publishes the deadline to limit_thread()'s acquire */
+	smp_store_release(&run.started, true);
 	wake_up_all(&run.start);
 	for (cpu = 0; cpu < i; cpu++) {
 		struct limit_cpu *c = &cpus[cpu];
@@ -221,7 +248,7 @@ static void limit_measure(struct limit_cpu *cpus, unsigned int ncpu,
 	}
 	if (rc || !n) {
 		pr_warn("limit engine=%s unit=%u failed: %d\n",
-			engine == LIMIT_KM ? "km" : "xts", unit, rc);
+			engine == LIMIT_KM ? "km" : "xts", unit, rc ?: -EAGAIN);
 		return;
 	}
 	pr_info("limit engine=%s driver=%s unit=%u cpus=%u bytes=%llu ns=%lld\n",
@@ -233,18 +260,19 @@ void emu_limit(void)
 {
 	static const unsigned int units[] = { 4096, LIMIT_BUF };
 	unsigned int ms = min_t(unsigned int, limit_ms, LIMIT_MAX_MS);
-	unsigned int ncpu = num_possible_cpus(), i, u;
+	/* a CPU that comes online meanwhile is left out (the line counts) */
+	unsigned int ncpu = num_online_cpus(), i, u;
 	struct limit_cpu *cpus;
 
 	if (!ms)
 		return;
 	cpus = kcalloc(ncpu, sizeof(*cpus), GFP_KERNEL);
 	if (!cpus)
-		return;
+		goto nomem;
 	for (i = 0; i < ncpu; i++) {
 		cpus[i].buf = kmalloc(LIMIT_BUF, GFP_KERNEL);
 		if (!cpus[i].buf)
-			goto out;
+			goto free;
 		get_random_bytes(cpus[i].buf, LIMIT_BUF);
 		get_random_bytes(cpus[i].key, sizeof(cpus[i].key));
 	}
@@ -252,10 +280,16 @@ void emu_limit(void)
 		limit_measure(cpus, ncpu, ms, LIMIT_KM, units[u]);
 		limit_measure(cpus, ncpu, ms, LIMIT_XTS, units[u]);
 	}
-out:
-	for (i = 0; i < ncpu; i++) {
+	for (i = 0; i < ncpu; i++)
 		kfree(cpus[i].buf);
-		memzero_explicit(cpus[i].key, sizeof(cpus[i].key));
-	}
-	kfree(cpus);
+	kfree_sensitive(cpus);
+	return;
+
+free:
+	while (i-- > 0)
+		kfree(cpus[i].buf);
+	kfree_sensitive(cpus);
+nomem:
+	pr_warn("limit: no memory for the buffers of %u CPUs, not measured\n",
+		ncpu);
 }
