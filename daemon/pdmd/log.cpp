@@ -39,7 +39,9 @@ Queue q;
 std::unique_ptr<SmallStackThread> writer;
 LogTarget target = LogTarget::syslog;
 bool mirror_to_stderr = false;  // syslog mirrors by itself (LOG_PERROR)
-DatagramSender journal;         // the log thread's only
+// Not thread-safe: lines are written by the log thread while an AsyncLog
+// exists, and by the main thread before and after, when no other runs.
+DatagramSender journal;
 
 // 0, or a negative errno when journald did not take the line.
 int journal_line(int priority, const std::string& message)

@@ -75,9 +75,11 @@ int DatagramSender::send(std::string_view address, std::string_view data) noexce
             return -errno;
     }
     const int rc = send_on(fd_.get(), address, data);
-    // EMSGSIZE and EINVAL are the datagram's or the address's fault, not
-    // the socket's; anything else, and the next send starts afresh.
-    if (rc && rc != -EMSGSIZE && rc != -EINVAL)
+    // Most errors are the datagram's, the receiver's (ECONNREFUSED while
+    // journald restarts) or memory's (ENOBUFS), and a new socket would not
+    // help: it would only allocate while memory is short.  Only a
+    // descriptor that is no socket any more is replaced.
+    if (rc == -EBADF || rc == -ENOTSOCK)
         fd_.reset();
     return rc;
 }

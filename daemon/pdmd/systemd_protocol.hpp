@@ -30,7 +30,7 @@ int send_unix_datagram(std::string_view address, std::string_view data) noexcept
 // The same through one socket kept for every send: for a sender of many
 // datagrams (the log thread), one syscall a datagram instead of three and
 // no socket to allocate while memory is short.  Not thread-safe; the
-// socket is made at the first send and made again after an error.
+// socket is made at the first send and kept across failed sends.
 class DatagramSender {
 public:
     int send(std::string_view address, std::string_view data) noexcept;

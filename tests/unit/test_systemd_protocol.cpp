@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(refuses_addresses_that_are_neither_absolute_nor_abstract)
     BOOST_TEST(send_unix_datagram("/" + std::string(200, 'a'), "x") == -EINVAL);
 }
 
-BOOST_AUTO_TEST_CASE(a_sender_keeps_one_socket_across_sends_and_failures)
+BOOST_AUTO_TEST_CASE(a_sender_sends_again_after_failed_sends)
 {
     const std::string address = "@pkeydm-test-sender-" + std::to_string(::getpid());
     const auto a = bound(address);
