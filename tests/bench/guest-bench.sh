@@ -12,7 +12,6 @@ size_mb=${2:-128}
 
 modprobe brd rd_nr=1 rd_size=$((size_mb * 1024))
 modprobe dm-crypt
-dmesg -n 1
 modprobe pkey_emu limit_ms=2000
 dmesg | sed -n 's/.*pkey_emu: limit \(engine=.*\)/@@LIMIT \1/p'
 modprobe dm-paes

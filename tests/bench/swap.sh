@@ -6,8 +6,9 @@
 # dm-crypt aes-xts-plain64 (default flags, and without workqueues) and
 # dm-paes; all with 4096-byte crypto sectors.
 #   tests/vm/pdm-vm run tests/bench/swap.sh [SECONDS] [WORKING_SET_MIB] [ROUNDS]
-# ROUNDS (default 1) repeats the whole set, backings interleaved, so that a
-# host whose speed drifts over minutes moves every backing alike.
+# ROUNDS (default 1) repeats the whole set, backings interleaved and each
+# round starting one backing later, so that a host whose speed drifts over
+# minutes moves every backing alike.
 # Prints "@@SWAP key=value ..." per round, backing and pattern for
 # tests/bench/pdm-bench: touches per second, pages swapped in and out per
 # second (pswpin/pswpout), and the latency of the touches that waited for
@@ -27,8 +28,11 @@ sectors=$(blockdev --getsz $dev)
 hex() { od -An -v -tx1 | tr -d ' \n'; }
 cg_setup swapbench "${limit}M"
 
+backings=(plain crypt crypt-nowq paes)
 for round in $(seq "$rounds"); do
-	for backing in plain crypt crypt-nowq paes; do
+	# each round starts one backing later, so none always runs last
+	first=$(((round - 1) % ${#backings[@]}))
+	for backing in "${backings[@]:first}" "${backings[@]:0:first}"; do
 		key=$(head -c 64 /dev/urandom | hex)
 		case $backing in
 		plain) swapdev=$dev ;;
