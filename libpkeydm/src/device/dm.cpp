@@ -70,11 +70,6 @@ const char* op_name(int type)
     case DM_DEVICE_REMOVE: return "remove";
     case DM_DEVICE_SUSPEND: return "suspend";
     case DM_DEVICE_RESUME: return "resume";
-    case DM_DEVICE_INFO: return "info";
-    case DM_DEVICE_STATUS: return "status";
-    case DM_DEVICE_TABLE: return "table";
-    case DM_DEVICE_TARGET_MSG: return "message";
-    case DM_DEVICE_LIST: return "list";
     default: return "dm task";
     }
 }
@@ -118,22 +113,6 @@ public:
 private:
     uint32_t cookie_ = 0;
 };
-
-std::vector<DmTarget> targets_of(DmTask& t)
-{
-    std::vector<DmTarget> out;
-    void* next = nullptr;
-    do {
-        uint64_t start = 0, length = 0;
-        char* type = nullptr;
-        char* params = nullptr;
-        next = dm_get_next_target(t.get(), next, &start, &length, &type, &params);
-        if (!type)
-            break;
-        out.push_back({start, length, type, params ? params : ""});
-    } while (next);
-    return out;
-}
 
 void add_targets(DmTask& t, const std::vector<DmTarget>& table)
 {
@@ -243,95 +222,6 @@ void dm_remove(const std::string& name)
             throw;
         }
     }
-}
-
-std::string dm_message(const std::string& name, std::uint64_t sector, const SecureBuffer& message)
-{
-    DmTask t(DM_DEVICE_TARGET_MSG, name);
-    t.secure();
-    if (!dm_task_set_sector(t.get(), sector) || !dm_task_set_message(t.get(), message.c_str()))
-        throw Error(Errc::devmapper, "cannot prepare message for " + name);
-    t.run();
-    const char* resp = dm_task_get_message_response(t.get());
-    return resp ? resp : "";
-}
-
-std::string dm_message(const std::string& name, std::uint64_t sector, std::string_view message)
-{
-    return dm_message(name, sector, SecureBuffer::concat_text({message}));
-}
-
-std::vector<DmTarget> dm_status(const std::string& name)
-{
-    std::string uuid;
-    return dm_status(name, uuid);
-}
-
-std::vector<DmTarget> dm_status(const std::string& name, std::string& uuid)
-{
-    DmTask t(DM_DEVICE_STATUS, name);
-    t.run();
-    const char* u = dm_task_get_uuid(t.get());
-    uuid = u ? u : "";
-    return targets_of(t);
-}
-
-std::vector<DmTarget> dm_table(const std::string& name)
-{
-    DmTask t(DM_DEVICE_TABLE, name);
-    t.run();
-    return targets_of(t);
-}
-
-DmDeviceInfo dm_device_info(const std::string& name)
-{
-    DmTask t(DM_DEVICE_INFO, name);
-    t.run();
-    struct dm_info i {};
-    if (!dm_task_get_info(t.get(), &i))
-        throw Error(Errc::devmapper, "cannot read info of " + name);
-    DmDeviceInfo out;
-    out.exists = i.exists;
-    if (!i.exists)
-        return out;
-    out.suspended = i.suspended;
-    out.live_table = i.live_table;
-    out.open_count = i.open_count;
-    out.event_nr = i.event_nr;
-    out.major = static_cast<std::uint32_t>(i.major);
-    out.minor = static_cast<std::uint32_t>(i.minor);
-    if (const char* u = dm_task_get_uuid(t.get()))
-        out.uuid = u;
-    return out;
-}
-
-std::vector<DmListEntry> dm_list()
-{
-    std::vector<std::string> names;
-    {
-        DmTask t(DM_DEVICE_LIST, "");
-        t.run();
-        dm_names* n = dm_task_get_names(t.get());
-        if (n && n->dev) {
-            for (;;) {
-                names.emplace_back(n->name);
-                if (!n->next)
-                    break;
-                n = reinterpret_cast<dm_names*>(reinterpret_cast<char*>(n) + n->next);
-            }
-        }
-    }
-    std::vector<DmListEntry> out;
-    for (auto& name : names) {
-        try {
-            const auto i = dm_device_info(name);
-            if (i.exists)
-                out.push_back({name, i.uuid, i.event_nr, i.minor});
-        } catch (const Error&) {
-            // Removed between LIST and INFO.
-        }
-    }
-    return out;
 }
 
 }  // namespace pkeydm

@@ -1,4 +1,11 @@
-// Device-mapper control through libdevmapper.
+// Device-mapper control.
+//
+// Two ways in.  The calls that make, load, suspend, resume or remove a
+// device go through libdevmapper (dm.cpp), for its udev protocol.  The
+// calls that only read a device or send it a message (status, table, info,
+// message, list) are raw ioctls on one /dev/mapper/control descriptor
+// (dm_ioctl.cpp, dm_list.cpp): pdmd needs only those, runs them from
+// several threads at once, and so links no libdevmapper at all.
 //
 // udev: where udev runs (/run/udev/control exists) every task that makes or
 // removes a node carries a cookie and is followed by dm_udev_wait, so the node
@@ -11,14 +18,16 @@
 // the queued node operations, the log hook), so every call into it, from
 // task creation to the udev wait, runs under one process-wide lock, as
 // multipath-tools does with libmp_dm_lock.  A slow task (a remove waiting
-// for udev) therefore delays every other thread's dm calls.
+// for udev) therefore delays every other thread's libdevmapper calls, not
+// the raw ones.
 //
 // Messages libdevmapper logs go to libpkeydm's log sink (log_sink.hpp), not
-// straight to stderr.
+// straight to stderr.  The raw calls log nothing: their errors are thrown.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,13 +71,17 @@ void dm_remove(const std::string& name);
 // task is marked secure.
 std::string dm_message(const std::string& name, std::uint64_t sector, const SecureBuffer& message);
 std::string dm_message(const std::string& name, std::uint64_t sector, std::string_view message);
+// A status of a device that does not exist is empty, with UUID "".
 std::vector<DmTarget> dm_status(const std::string& name);
 // The same, and the device's UUID from the same ioctl ("" if it has none):
 // which device answered, without a second ioctl that another device of
 // that name could answer.
 std::vector<DmTarget> dm_status(const std::string& name, std::string& uuid);
 std::vector<DmTarget> dm_table(const std::string& name);
+// exists is false for a device that does not exist.
 DmDeviceInfo dm_device_info(const std::string& name);
+// The targets of a DM_TABLE_STATUS answer's data area (for tests).
+std::vector<DmTarget> parse_dm_targets(std::span<const char> data, std::uint32_t count);
 
 struct DmListEntry {
     std::string name;
@@ -76,10 +89,10 @@ struct DmListEntry {
     std::uint32_t event_nr = 0;
     std::uint32_t minor = 0;  // tells a device re-created under the same name
 };
-// All dm devices, with UUIDs (one INFO per device).
+// All dm devices, with UUIDs: one ioctl where the kernel lists UUIDs (5.13),
+// else one more per device.
 std::vector<DmListEntry> dm_list();
-// Only devices whose UUID starts with "PDM-": one ioctl, without
-// libdevmapper (dm_list.cpp), where the kernel can list UUIDs.
+// Only devices whose UUID starts with "PDM-".
 std::vector<DmListEntry> dm_list_pdm();
 
 }  // namespace pkeydm
