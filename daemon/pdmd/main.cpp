@@ -125,8 +125,8 @@ int main(int argc, char** argv)
         if (realtime_err)
             pdmd::log(LOG_WARNING, std::string("PDM_DAEMON_WARN no SCHED_RR: ") + std::strerror(realtime_err));
         const pdmd::KernelReserve kernel_reserve(4 * 1024 * 1024);
-        // libdevmapper's messages join pdmd's log queue; the sink runs under
-        // the dm lock, so it only queues.
+        // libpkeydm's warnings join pdmd's log queue; the sink may run under
+        // a library lock, so it only queues.
         pkeydm::set_log_sink([](int priority, std::string_view message) noexcept {
             try {
                 pdmd::log(priority, "PDM_DM_LOG " + std::string(message));

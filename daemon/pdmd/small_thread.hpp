@@ -1,7 +1,7 @@
 // A joinable thread with a small, fixed stack.  pdmd runs under
 // mlockall(MCL_FUTURE), which locks every thread's whole stack mapping: with
 // std::thread's default (8 MiB, RLIMIT_STACK) each watched device would pin
-// 8 MiB of RAM.  The worker's deepest path (libdevmapper ioctl, JSON state,
+// 8 MiB of RAM.  The worker's deepest path (dm ioctls, JSON state,
 // pkey ioctls) needs far less than the 256 KiB given here.
 #pragma once
 
