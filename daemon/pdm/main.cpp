@@ -3,6 +3,7 @@
 #include <map>
 
 #include "cli.hpp"
+#include "pkeydm/device/dm.hpp"
 #include "pkeydm/error.hpp"
 #include "pkeydm/no_core.hpp"
 
@@ -38,6 +39,8 @@ int main(int argc, char** argv)
         std::cerr << "pdm: " << e.what() << "\n";
         return static_cast<int>(e.code());
     }
+    // As dmsetup does: make /dev/mapper/control where it is missing.
+    pkeydm::dm_make_control_node_on_demand();
     const std::map<std::string, int (*)(const pdm::Args&)> commands = {
         {"create", pdm::cmd_create}, {"remove", pdm::cmd_remove}, {"status", pdm::cmd_status},
         {"list", pdm::cmd_list},     {"table", pdm::cmd_table},   {"rekey", pdm::cmd_rekey},

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "dm_control.hpp"
 #include "pkeydm/error.hpp"
 #include "pkeydm/log_sink.hpp"
 
@@ -70,6 +71,7 @@ const char* op_name(int type)
     case DM_DEVICE_REMOVE: return "remove";
     case DM_DEVICE_SUSPEND: return "suspend";
     case DM_DEVICE_RESUME: return "resume";
+    case DM_DEVICE_VERSION: return "version";
     default: return "dm task";
     }
 }
@@ -159,6 +161,20 @@ void DmTask::run()
                 std::string("device-mapper ") + op_ + " of '" + name_ + "' failed" +
                     (err ? std::string(": ") + std::strerror(err) : std::string()),
                 err);
+}
+
+void dm_make_control_node_on_demand() noexcept
+{
+    // A version task opens the control node, making it first if need be.
+    dm_control::make_missing_node_with([]() noexcept {
+        try {
+            DmTask t(DM_DEVICE_VERSION, "");
+            t.run();
+            return true;
+        } catch (const std::exception&) {
+            return false;
+        }
+    });
 }
 
 void dm_create(const std::string& name, const std::string& uuid, const std::vector<DmTarget>& table, bool secure)

@@ -20,8 +20,11 @@ constexpr std::size_t align8(std::size_t v) noexcept
 }
 
 // Opened at first use and kept for the life of the process: pdmd lists
-// before it watches a device and must open nothing afterwards.
+// before it watches a device and must open nothing afterwards.  Where the
+// node is missing, the maker set with make_missing_node_with (pdm's:
+// libdevmapper's, which also loads dm_mod) is tried once.
 int fd();
+void make_missing_node_with(bool (*maker)() noexcept) noexcept;
 
 // Fills the header of `buf` (8-byte aligned, at least sizeof(dm_ioctl))
 // for an ioctl on device `name` ("" for none), data after the header.

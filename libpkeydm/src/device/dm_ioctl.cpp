@@ -22,6 +22,17 @@ namespace pkeydm {
 
 namespace dm_control {
 
+namespace {
+
+bool (*node_maker)() noexcept = nullptr;
+
+}  // namespace
+
+void make_missing_node_with(bool (*maker)() noexcept) noexcept
+{
+    node_maker = maker;
+}
+
 int fd()
 {
     static std::mutex m;
@@ -29,8 +40,12 @@ int fd()
     std::lock_guard lk(m);
     if (!control) {
         control.reset(::open("/dev/mapper/control", O_RDWR | O_CLOEXEC));
-        if (!control)
-            throw_errno(Errc::devmapper, "cannot open /dev/mapper/control", errno);
+        if (!control && errno == ENOENT && node_maker && node_maker())
+            control.reset(::open("/dev/mapper/control", O_RDWR | O_CLOEXEC));
+        if (!control) {
+            const int err = errno;
+            throw_errno(Errc::devmapper, "cannot open /dev/mapper/control", err);
+        }
     }
     return control.get();
 }
@@ -126,8 +141,10 @@ struct TableAnswer {
 TableAnswer table_status(const std::string& name, bool table)
 {
     const char* op = table ? "table" : "status";
-    // A paes status is a few hundred bytes: one try, almost always.
-    static std::atomic<std::size_t> last_bytes{16 * 1024};
+    // A paes status is a few hundred bytes: one try, almost always.  Each
+    // kind starts at the size its last answer needed.
+    static std::atomic<std::size_t> last_status_bytes{16 * 1024}, last_table_bytes{16 * 1024};
+    auto& last_bytes = table ? last_table_bytes : last_status_bytes;
     std::vector<std::uint64_t> buf;
     for (std::size_t bytes = last_bytes.load(std::memory_order_relaxed);; bytes *= 2) {
         if (bytes > 16 * 1024 * 1024)
@@ -198,7 +215,7 @@ std::string dm_message(const std::string& name, std::uint64_t sector, const Secu
     // Room for the message and a reply; paes replies are a line.  The
     // buffer is wiped when freed, and DM_SECURE_DATA_FLAG has the kernel
     // wipe its copy: the message may carry key material.
-    constexpr std::size_t reply_bytes = 16 * 1024;
+    constexpr std::size_t reply_bytes = 4096;
     const std::size_t head = sizeof(dm_ioctl) + sizeof(dm_target_msg);
     SecureBuffer buf(dm_control::align8(head + message.size() + 1 + reply_bytes));
     auto* io = dm_control::prepare(buf.span(), name, DM_SECURE_DATA_FLAG);
@@ -206,13 +223,15 @@ std::string dm_message(const std::string& name, std::uint64_t sector, const Secu
     msg.sector = sector;
     std::memcpy(buf.data() + sizeof(dm_ioctl), &msg, sizeof msg);
     std::memcpy(buf.data() + head, message.data(), message.size());
-    if (::ioctl(dm_control::fd(), DM_TARGET_MSG, io) < 0)
-        throw_errno(Errc::devmapper, failed("message", name), errno);
+    if (::ioctl(dm_control::fd(), DM_TARGET_MSG, io) < 0) {
+        const int err = errno;  // callers tell EBUSY apart
+        throw_errno(Errc::devmapper, failed("message", name), err);
+    }
     if (!(io->flags & DM_DATA_OUT_FLAG))
         return {};
     if (io->flags & DM_BUFFER_FULL_FLAG)
-        throw Error(Errc::devmapper, failed("message", name) + ": the target's reply does not fit in 16 KiB (the "
-                                                               "message was delivered)");
+        throw Error(Errc::devmapper, failed("message", name) + ": the target's reply does not fit in " +
+                                         std::to_string(reply_bytes) + " bytes (the message was delivered)");
     const auto reply = dm_control::answer(io, buf.size(), "message");
     return {reply.data(), strnlen(reply.data(), reply.size())};
 }

@@ -87,10 +87,14 @@ ListAnswer list_devices(std::string_view prefix)
         if (bytes > 16 * 1024 * 1024)
             throw Error(Errc::devmapper, "DM_LIST_DEVICES: the answer does not fit in 16 MiB");
         buf.assign(bytes / sizeof(std::uint64_t), 0);
-        auto* io = dm_control::prepare(buf, "", prefix.empty() ? 0 : DM_UUID_FLAG);
-        std::memcpy(io->uuid, prefix.data(), prefix.size());
-        if (::ioctl(dm_control::fd(), DM_LIST_DEVICES, io) < 0)
-            throw_errno(Errc::devmapper, "DM_LIST_DEVICES on /dev/mapper/control", errno);
+        // DM_UUID_FLAG asks for the UUIDs; an empty prefix filters nothing.
+        auto* io = dm_control::prepare(buf, "", DM_UUID_FLAG);
+        if (!prefix.empty())
+            std::memcpy(io->uuid, prefix.data(), prefix.size());
+        if (::ioctl(dm_control::fd(), DM_LIST_DEVICES, io) < 0) {
+            const int err = errno;
+            throw_errno(Errc::devmapper, "DM_LIST_DEVICES on /dev/mapper/control", err);
+        }
         if (io->flags & DM_BUFFER_FULL_FLAG)
             continue;
         last_bytes.store(bytes, std::memory_order_relaxed);
@@ -103,15 +107,18 @@ ListAnswer list_devices(std::string_view prefix)
     }
 }
 
-// Each device asked for its UUID and event counter; one removed meanwhile
-// is left out.
+// Each device asked for its UUID and event counter; one removed meanwhile,
+// or that cannot be asked, is left out rather than failing the list.
 std::vector<DmListEntry> with_uuids(std::vector<DmListEntry> devices)
 {
     std::vector<DmListEntry> out;
     for (auto& e : devices) {
-        const auto i = dm_device_info(e.name);
-        if (i.exists)
-            out.push_back({std::move(e.name), i.uuid, i.event_nr, i.minor});
+        try {
+            const auto i = dm_device_info(e.name);
+            if (i.exists)
+                out.push_back({std::move(e.name), i.uuid, i.event_nr, i.minor});
+        } catch (const Error&) {
+        }
     }
     return out;
 }

@@ -40,6 +40,11 @@ inline constexpr std::string_view pdm_uuid_prefix = "PDM-";
 
 bool udev_running();
 
+// For pdm: where /dev/mapper/control is missing, the raw calls let
+// libdevmapper make it (loading dm_mod), as a libdevmapper call would.
+// pdmd does not call this, and so links no libdevmapper.
+void dm_make_control_node_on_demand() noexcept;
+
 struct DmTarget {
     std::uint64_t start = 0;
     std::uint64_t length = 0;
@@ -67,8 +72,8 @@ void dm_resume(const std::string& name);
 // Removes with libdevmapper's retry (a closing udev probe can hold the device
 // open for a moment) and our own bounded retry for EBUSY.
 void dm_remove(const std::string& name);
-// `message` may contain key material: it is sent from a SecureBuffer and the
-// task is marked secure.
+// `message` may contain key material: it is sent from a buffer wiped when
+// freed, with DM_SECURE_DATA_FLAG so the kernel wipes its copy too.
 std::string dm_message(const std::string& name, std::uint64_t sector, const SecureBuffer& message);
 std::string dm_message(const std::string& name, std::uint64_t sector, std::string_view message);
 // A status of a device that does not exist is empty, with UUID "".
