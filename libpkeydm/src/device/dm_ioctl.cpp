@@ -98,16 +98,19 @@ std::vector<DmTarget> parse_dm_targets(std::span<const char> data, std::uint32_t
     std::vector<DmTarget> out;
     std::size_t at = 0;
     for (std::uint32_t i = 0; i < count; ++i) {
-        const std::string which = "DM_TABLE_STATUS: target " + std::to_string(i);
+        // Only a bad answer pays for the message: this runs on every status read.
+        const auto bad = [i](const char* what) {
+            return Error(Errc::devmapper, "DM_TABLE_STATUS: target " + std::to_string(i) + what);
+        };
         if (at > data.size() || data.size() - at < sizeof(dm_target_spec))
-            throw Error(Errc::devmapper, which + " is past the end of the answer");
+            throw bad(" is past the end of the answer");
         dm_target_spec spec;
         std::memcpy(&spec, data.data() + at, sizeof spec);
         const char* params = data.data() + at + sizeof spec;
         const std::size_t params_max = data.size() - at - sizeof spec;
         const std::size_t params_len = strnlen(params, params_max);
         if (params_len == params_max)
-            throw Error(Errc::devmapper, which + " has unterminated parameters");
+            throw bad(" has unterminated parameters");
         DmTarget t;
         t.start = spec.sector_start;
         t.length = spec.length;
@@ -119,7 +122,7 @@ std::vector<DmTarget> parse_dm_targets(std::span<const char> data, std::uint32_t
             // after this record's parameters.
             const std::size_t end = dm_control::align8(at + sizeof spec + params_len + 1);
             if (spec.next < end || spec.next > data.size())
-                throw Error(Errc::devmapper, which + ": the next target's offset is out of order");
+                throw bad(": the next target's offset is out of order");
             at = spec.next;
         }
     }
