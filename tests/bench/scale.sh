@@ -10,7 +10,8 @@
 #   - N devices made by "pdm create" with one secure key, and pdmd;
 #   - ROUNDS times: rotate, one 4 KiB O_DIRECT read on every device at once
 #     (scale-probe), the time until each read is served;
-#   - pdmd's threads, RSS and CPU time over the rounds.
+#   - pdmd's threads, RSS and CPU time over the rounds, and how deep each
+#     thread went into its stack (used/size KiB).
 # DAEMONS: comma-separated pdmd binaries to compare in the same guest run,
 # each over the same devices (default: pdmd; an older build put in the
 # build's bin/ under another name makes an A/B measurement).
@@ -109,6 +110,13 @@ for n in "${counts[@]}"; do
 		awk '/^[0-9a-f]+-[0-9a-f]+ / { name = (NF >= 6) ? $6 : "[anon]"; sub(/.*\//, "", name) }
 			/^Rss:/ { rss[name] += $2 } END { for (m in rss) if (rss[m]) printf "  %6d %s\n", rss[m], m }' \
 			"/proc/$PDMD_PID/smaps" | sort -rn
+		# How deep each thread has gone into its stack (the stacks are
+		# locked whole, so their size is RSS)
+		stack-depth "$PDMD_PID" >/tmp/stacks || die "stack-depth failed"
+		sort -t= -k3 /tmp/stacks
+		stacks=$(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
+			n = f["comm"]; if (f["used_kib"] > u[n]) u[n] = f["used_kib"]; s[n] = f["size_kib"] }
+			END { for (n in u) printf "stack_%s_kib=%d/%d ", n, u[n], s[n] }' /tmp/stacks)
 		rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$PDMD_PID/status")
 		fds=$(find "/proc/$PDMD_PID/fd" -mindepth 1 | wc -l)
 		regen=$(pdmd_count "PDM_KEY_REDERIVED")
@@ -127,7 +135,7 @@ for n in "${counts[@]}"; do
 		echo "@@SCALE daemon=$PDMD_BIN devices=$n rounds=$rounds p50_ms=$p50 p99_ms=$p99 max_ms=$mx pdmd_threads=$threads" \
 			"pdmd_rss_kib=$rss pdmd_fds=$fds pdmd_cpu_ms_per_round=$((cpu / rounds)) rederived=$regen" \
 			"pdmd_regen_p50_ms=$rp50 pdmd_regen_p99_ms=$rp99 derive_p50_ms=$dp50 derive_p99_ms=$dp99" \
-			"inject_p50_ms=$ip50 inject_p99_ms=$ip99 ${split}" \
+			"inject_p50_ms=$ip50 inject_p99_ms=$ip99 ${split}${stacks}" \
 			"create_ms=$create_ms kmem_paes_b=$((paes * 1024 / n)) kmem_crypt_b=$((crypt * 1024 / n))"
 	done
 	for ((i = 0; i < n; i++)); do pdm remove "s$i" >/dev/null || die "pdm remove s$i"; done
