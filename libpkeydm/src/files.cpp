@@ -7,8 +7,10 @@
 
 #include <syslog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <random>
 
 #include "pkeydm/error.hpp"
@@ -92,9 +94,23 @@ std::string octal_mode(mode_t m)
 
 SecureBuffer read_fd_secure(int fd, const std::string& path, std::size_t max_size)
 {
-    SecureBuffer buf(max_size + 1);  // one more to see a too-large file
+    // Sized by the file where it has a size, so a short file does not take
+    // max_size of memory (pdmd's heap is locked and never trimmed); grown
+    // while the file gives more.  One byte over max_size shows a file too
+    // large.
+    std::size_t room = max_size;
+    struct stat st;
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        static_cast<std::uint64_t>(st.st_size) < max_size)
+        room = static_cast<std::size_t>(st.st_size);
+    SecureBuffer buf(room + 1);
     std::size_t got = 0;
     for (;;) {
+        if (got == buf.size()) {
+            SecureBuffer more(std::min(max_size, 2 * buf.size()) + 1);
+            std::memcpy(more.data(), buf.data(), got);
+            buf = std::move(more);
+        }
         const ssize_t r = ::read(fd, buf.data() + got, buf.size() - got);
         if (r < 0) {
             if (errno == EINTR)

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -115,4 +116,28 @@ BOOST_FIXTURE_TEST_CASE(pdmtab_writable_by_others_is_a_config_error, Fixture)
     BOOST_CHECK_EXCEPTION(load_pdmtab(p), Error, [](const Error& e) { return e.code() == Errc::config; });
     ::chmod(p.c_str(), 0644);
     BOOST_TEST(load_pdmtab(p).size() == 1u);
+}
+
+// The reader takes memory by the file's size, grows for files whose size
+// says nothing (/proc), and still refuses one byte over the limit.
+BOOST_FIXTURE_TEST_CASE(reads_by_size_and_refuses_one_byte_over, Fixture)
+{
+    const auto exact = file("exact", 0600, std::string(4096, 'x'));
+    BOOST_TEST(read_trusted_file(exact, 4096, FileTrust::secret, Errc::keysource).view() == std::string(4096, 'x'));
+    const auto over = file("over", 0600, std::string(4097, 'x'));
+    BOOST_CHECK_EXCEPTION(read_trusted_file(over, 4096, FileTrust::secret, Errc::keysource), Error,
+                          [](const Error& e) { return e.code() == Errc::config; });
+    const auto small = file("small", 0600, "abc");
+    BOOST_TEST(read_trusted_file(small, 1 << 20, FileTrust::secret, Errc::keysource).view() == "abc");
+    const auto empty = file("empty", 0600, "");
+    BOOST_TEST(read_trusted_file(empty, 4096, FileTrust::secret, Errc::keysource).empty());
+
+    // st_size 0, content longer than a page: read whole by growing
+    std::ifstream in("/proc/self/maps");
+    const std::string maps((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto got = read_file_secure("/proc/self/maps", 1 << 20);
+    BOOST_TEST(got.size() > 4096u);
+    BOOST_TEST(got.view().substr(0, 64) == maps.substr(0, 64));
+    BOOST_CHECK_EXCEPTION(read_file_secure("/proc/self/maps", 100), Error,
+                          [](const Error& e) { return e.code() == Errc::config; });
 }

@@ -2,10 +2,13 @@
 #include <boost/test/unit_test.hpp>
 
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <fstream>
+#include <set>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -82,30 +85,62 @@ std::size_t vm_locked_kib()
     return 0;
 }
 
+// Runs `body` in a child under mlockall(MCL_CURRENT | MCL_FUTURE), so the
+// other tests keep a normal process; its exit code (0: passed), or 77 where
+// mlockall is not allowed (nothing to test).
+int in_locked_child(int (*body)())
+{
+    const pid_t pid = fork();
+    BOOST_REQUIRE(pid >= 0);
+    if (pid == 0)
+        _exit(mlockall(MCL_CURRENT | MCL_FUTURE) != 0 ? 77 : body());
+    int status = 0;
+    BOOST_REQUIRE(waitpid(pid, &status, 0) == pid);
+    BOOST_REQUIRE(WIFEXITED(status));
+    return WEXITSTATUS(status) == 77 ? 0 : WEXITSTATUS(status);
+}
+
 }  // namespace
 
 // Under mlockall a freed buffer must leave its pages locked: munlock would
 // unlock heap pages malloc reuses, and pdmd's own data could then go to the
 // swap device whose key pdmd is about to restore (pdm.swap.secure found a
-// deadlock: pdmd waiting on a swap-in from the stale device).  In a child,
-// so the other tests keep a normal process.
+// deadlock: pdmd waiting on a swap-in from the stale device).
 BOOST_AUTO_TEST_CASE(mlockall_process_keeps_pages_locked)
 {
-    const pid_t pid = fork();
-    BOOST_REQUIRE(pid >= 0);
-    if (pid == 0) {
-        if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
-            _exit(77);  // not allowed here: nothing to test
-        SecureBuffer::process_memory_locked();
-        { SecureBuffer warm(100); }
-        const auto before = vm_locked_kib();
-        { SecureBuffer b(3 * 4096); }
-        _exit(vm_locked_kib() >= before ? 0 : 1);
-    }
-    int status = 0;
-    BOOST_REQUIRE(waitpid(pid, &status, 0) == pid);
-    BOOST_REQUIRE(WIFEXITED(status));
-    if (WEXITSTATUS(status) == 77)
-        return;
-    BOOST_TEST(WEXITSTATUS(status) == 0);
+    BOOST_TEST(in_locked_child([] {
+                   SecureBuffer::process_memory_locked();
+                   { SecureBuffer warm(100); }
+                   const auto before = vm_locked_kib();
+                   { SecureBuffer b(3 * 4096); }
+                   return vm_locked_kib() >= before ? 0 : 1;
+               }) == 0);
+}
+
+// pdmd (mlockall, not dumpable) keeps a buffer per device: they must come
+// from the heap as they are, not a page each.
+BOOST_AUTO_TEST_CASE(locked_undumpable_process_takes_buffers_from_the_heap)
+{
+    BOOST_TEST(in_locked_child([] {
+                   {
+                       SecureBuffer paged(100);
+                       if (reinterpret_cast<std::uintptr_t>(paged.data()) % 4096 != 0)
+                           return 2;
+                   }
+                   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+                   SecureBuffer::process_memory_locked();
+                   std::vector<SecureBuffer> many;
+                   for (int i = 0; i < 64; ++i)
+                       many.emplace_back(100);
+                   // 64 buffers of 100 bytes share pages
+                   std::set<std::uintptr_t> pages;
+                   for (const auto& b : many)
+                       pages.insert(reinterpret_cast<std::uintptr_t>(b.data()) / 4096);
+                   if (pages.size() > 16)
+                       return 3;
+                   for (const auto& b : many)
+                       if (!b.locked() || b.size() != 100 || b.c_str()[100] != 0)
+                           return 4;
+                   return 0;
+               }) == 0);
 }

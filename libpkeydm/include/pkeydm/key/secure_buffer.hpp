@@ -31,7 +31,12 @@ public:
     // Tell the buffers the process runs under mlockall(MCL_CURRENT |
     // MCL_FUTURE) (pdmd).  They then leave locking alone: munlock on free
     // would unlock heap pages that malloc hands out again, which could then
-    // go to swap, in a daemon that must never wait for a swap read.
+    // go to swap, in a daemon that must never wait for a swap read.  If the
+    // process is also not dumpable (forbid_core_dumps, checked here), new
+    // buffers come from the heap as they are, not page-rounded: every page
+    // is locked and no core file can be written, so whole pages would add
+    // nothing, and in a heap that is never trimmed they fragment it (pdmd
+    // keeps one per device).
     static void process_memory_locked() noexcept;
 
     std::uint8_t* data() noexcept { return data_; }
@@ -60,6 +65,7 @@ private:
     std::size_t size_ = 0;
     std::size_t capacity_ = 0;  // allocated bytes, >= size_ + 1
     bool locked_ = false;
+    bool paged_ = false;  // page-rounded, with MADV_DONTDUMP to undo
 };
 
 }  // namespace pkeydm
