@@ -120,7 +120,10 @@ int main(int argc, char** argv)
         pkeydm::UniqueFd sfd(::signalfd(-1, &set, SFD_CLOEXEC));
         if (!sfd)
             pkeydm::throw_errno(pkeydm::Errc::internal, "signalfd", errno);
-        pdmd::lock_memory(2 * 1024 * 1024);
+        // The heap in use peaked at 570 KiB with 256 devices through their
+        // recoveries (docs/benchmarks.md): 1 MiB leaves room for the log
+        // queue's bound on top.
+        pdmd::lock_memory(1024 * 1024);
         pdmd::AsyncLog async_log;
         if (realtime_err)
             pdmd::log(LOG_WARNING, std::string("PDM_DAEMON_WARN no SCHED_RR: ") + std::strerror(realtime_err));

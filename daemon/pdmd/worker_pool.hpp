@@ -1,6 +1,6 @@
 // A few threads that run every device's work.  A thread per device did not
-// scale: hundreds of watched devices meant hundreds of locked 256 KiB
-// stacks, and one wrapping-key change woke them all at once.  Work is
+// scale: hundreds of watched devices meant hundreds of locked stacks, and
+// one wrapping-key change woke them all at once.  Work is
 // proportional to the devices that changed: a device is queued when the
 // monitor pokes it or when a timer it asked for (a retry's back-off, the
 // next master-key check) runs out, and a device is never run by two threads
