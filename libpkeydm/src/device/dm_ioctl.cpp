@@ -84,6 +84,13 @@ dm_ioctl* prepare(std::span<std::uint8_t> buf, const std::string& name, std::uin
     return prepare_raw(buf.data(), buf.size_bytes(), name, flags);
 }
 
+void answer_too_large(const char* op, const std::string& name)
+{
+    throw Error(Errc::devmapper, std::string("device-mapper ") + op + (name.empty() ? "" : " of '" + name + "'") +
+                                     ": the answer does not fit in " + std::to_string(max_answer_bytes >> 20) +
+                                     " MiB");
+}
+
 std::span<const char> answer(const dm_ioctl* io, std::size_t buf_bytes, const char* op)
 {
     if (io->data_start < offsetof(dm_ioctl, data) || io->data_start > io->data_size || io->data_size > buf_bytes)
@@ -144,32 +151,29 @@ struct TableAnswer {
 TableAnswer table_status(const std::string& name, bool table)
 {
     const char* op = table ? "table" : "status";
-    // A paes status is a few hundred bytes: one try, almost always.  Each
-    // kind starts at the size its last answer needed.
-    static std::atomic<std::size_t> last_status_bytes{16 * 1024}, last_table_bytes{16 * 1024};
-    auto& last_bytes = table ? last_table_bytes : last_status_bytes;
+    // A paes status or table is a few hundred bytes: one try, almost
+    // always.  Each kind starts at the size its last answer needed.
+    static std::atomic<std::size_t> status_hint{4096}, table_hint{4096};
     std::vector<std::uint64_t> buf;
-    for (std::size_t bytes = last_bytes.load(std::memory_order_relaxed);; bytes *= 2) {
-        if (bytes > 16 * 1024 * 1024)
-            throw Error(Errc::devmapper, failed(op, name) + ": the answer does not fit in 16 MiB");
-        buf.assign(bytes / sizeof(std::uint64_t), 0);
-        auto* io = dm_control::prepare(buf, name, table ? DM_STATUS_TABLE_FLAG : 0);
-        if (::ioctl(dm_control::fd(), DM_TABLE_STATUS, io) < 0) {
+    const auto* io = dm_control::until_it_fits(buf, table ? table_hint : status_hint, op, name,
+                                               [&](std::span<std::uint64_t> b) -> dm_ioctl* {
+        auto* req = dm_control::prepare(b, name, table ? DM_STATUS_TABLE_FLAG : 0);
+        if (::ioctl(dm_control::fd(), DM_TABLE_STATUS, req) < 0) {
             const int err = errno;
             if (err == ENXIO && !table)
-                return {};
+                return nullptr;
             throw_errno(Errc::devmapper, failed(op, name), err);
         }
-        if (io->flags & DM_BUFFER_FULL_FLAG)
-            continue;
-        last_bytes.store(bytes, std::memory_order_relaxed);
-        TableAnswer a;
-        a.uuid.assign(io->uuid, strnlen(io->uuid, sizeof io->uuid));
-        // No live table: no targets, and no data area either.
-        if (io->target_count > 0)
-            a.targets = parse_dm_targets(dm_control::answer(io, bytes, op), io->target_count);
+        return req;
+    });
+    TableAnswer a;
+    if (!io)
         return a;
-    }
+    a.uuid.assign(io->uuid, strnlen(io->uuid, sizeof io->uuid));
+    // No live table: no targets, and no data area either.
+    if (io->target_count > 0)
+        a.targets = parse_dm_targets(dm_control::answer(io, buf.size() * sizeof buf[0], op), io->target_count);
+    return a;
 }
 
 }  // namespace

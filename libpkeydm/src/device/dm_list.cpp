@@ -81,30 +81,25 @@ ListAnswer list_devices(std::string_view prefix)
 {
     // Each try holds the kernel's device-name lock for writing: start at
     // the size the last answer needed.
-    static std::atomic<std::size_t> last_bytes{16 * 1024};
+    static std::atomic<std::size_t> hint{16 * 1024};
     std::vector<std::uint64_t> buf;  // 8-byte aligned, as the records are
-    for (std::size_t bytes = last_bytes.load(std::memory_order_relaxed);; bytes *= 2) {
-        if (bytes > 16 * 1024 * 1024)
-            throw Error(Errc::devmapper, "DM_LIST_DEVICES: the answer does not fit in 16 MiB");
-        buf.assign(bytes / sizeof(std::uint64_t), 0);
+    const auto* io = dm_control::until_it_fits(buf, hint, "list", "", [&](std::span<std::uint64_t> b) {
         // DM_UUID_FLAG asks for the UUIDs; an empty prefix filters nothing.
-        auto* io = dm_control::prepare(buf, "", DM_UUID_FLAG);
+        auto* req = dm_control::prepare(b, "", DM_UUID_FLAG);
         if (!prefix.empty())
-            std::memcpy(io->uuid, prefix.data(), prefix.size());
-        if (::ioctl(dm_control::fd(), DM_LIST_DEVICES, io) < 0) {
+            std::memcpy(req->uuid, prefix.data(), prefix.size());
+        if (::ioctl(dm_control::fd(), DM_LIST_DEVICES, req) < 0) {
             const int err = errno;
             throw_errno(Errc::devmapper, "DM_LIST_DEVICES on /dev/mapper/control", err);
         }
-        if (io->flags & DM_BUFFER_FULL_FLAG)
-            continue;
-        last_bytes.store(bytes, std::memory_order_relaxed);
-        const auto data = dm_control::answer(io, bytes, "list");
-        auto out = parse_list(data.data(), data.size());
-        // A kernel that ignores the prefix returns every device.
-        if (out.uuids_known && !prefix.empty())
-            std::erase_if(out.devices, [&](const DmListEntry& e) { return !e.uuid.starts_with(prefix); });
-        return out;
-    }
+        return req;
+    });
+    const auto data = dm_control::answer(io, buf.size() * sizeof buf[0], "list");
+    auto out = parse_list(data.data(), data.size());
+    // A kernel that ignores the prefix returns every device.
+    if (out.uuids_known && !prefix.empty())
+        std::erase_if(out.devices, [&](const DmListEntry& e) { return !e.uuid.starts_with(prefix); });
+    return out;
 }
 
 // Each device asked for its UUID and event counter; one removed meanwhile,

@@ -130,6 +130,11 @@ check "  ... with --force it is replaced (replaces 1)" test "$(field a replaces)
 dmsetup create notpaes --table "0 8 linear /dev/ram1 0"
 expect 1 "status of a device that is not a paes device" pdm status notpaes
 dmsetup remove notpaes
+# Answers longer than the first ioctl buffer (4 KiB) are read whole
+for ((i = 0; i < 300; i++)); do echo "$((i * 8)) 8 linear /dev/ram1 $((i * 8))"; done | dmsetup create many
+check "table of 300 targets: as dmsetup prints it" bash -c 'diff <(pdm table many) <(dmsetup table many)'
+expect 1 "status of 300 targets, not a paes device" pdm status many
+dmsetup remove many
 # After the replace every old block reads EIO until rewritten; mkfs reads
 # sector 0 before it writes.
 dd if=/dev/zero of=/dev/mapper/a bs=1M count=$(($(blockdev --getsize64 /dev/mapper/a) >> 20)) oflag=direct status=none
