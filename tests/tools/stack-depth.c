@@ -76,9 +76,43 @@ static uint64_t lowest_used(int mem, uint64_t lo, uint64_t hi)
 	return hi;
 }
 
+/*
+ * The stack pointer of thread @tid from its "NR ARG1 .. ARG6 SP PC" line,
+ * which it has while blocked in a system call ("running" otherwise: an idle
+ * daemon's thread may be between two calls, so it is asked again for up to
+ * a second); 0 if never seen in one.
+ */
+static uint64_t syscall_sp(int pid, int tid)
+{
+	char path[96], line[512];
+	int tries;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+	for (tries = 0; tries < 100; tries++) {
+		uint64_t sp = 0;
+		char *last = NULL;
+		FILE *f = fopen(path, "r");
+
+		if (f && fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = 0;
+			last = strrchr(line, ' ');
+			if (last) {
+				*last = 0;
+				last = strrchr(line, ' ');
+			}
+		}
+		if (f)
+			fclose(f);
+		if (last && sscanf(last + 1, "%" SCNx64, &sp) == 1 && sp)
+			return sp;
+		usleep(10000);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	char path[96], comm[64], line[512];
+	char path[96], comm[64];
 	struct dirent *d;
 	DIR *tasks;
 	int pid, mem, rc = 0;
@@ -98,7 +132,6 @@ int main(int argc, char **argv)
 	while ((d = readdir(tasks))) {
 		uint64_t sp = 0, lo, hi, low;
 		int tid = atoi(d->d_name);
-		char *last;
 		FILE *f;
 
 		if (tid <= 0)
@@ -110,24 +143,9 @@ int main(int argc, char **argv)
 		if (f)
 			fclose(f);
 		comm[strcspn(comm, "\n")] = 0;
-		/* "NR ARG1 .. ARG6 SP PC" while blocked in a system call */
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
-		f = fopen(path, "r");
-		if (!f || !fgets(line, sizeof(line), f)) {
-			if (f)
-				fclose(f);
-			rc = fail("cannot read", path);
-			continue;
-		}
-		fclose(f);
-		line[strcspn(line, "\n")] = 0;
-		last = strrchr(line, ' ');
-		if (last) {
-			*last = 0;
-			last = strrchr(line, ' ');
-		}
-		if (!last || sscanf(last + 1, "%" SCNx64, &sp) != 1 || !sp) {
-			fprintf(stderr, "stack-depth: thread %d (%s) is not in a system call: '%s'\n", tid, comm, line);
+		sp = syscall_sp(pid, tid);
+		if (!sp) {
+			fprintf(stderr, "stack-depth: thread %d (%s) was never seen in a system call\n", tid, comm);
 			rc = 1;
 			continue;
 		}
