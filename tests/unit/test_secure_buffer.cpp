@@ -2,11 +2,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <set>
 #include <string>
@@ -92,12 +92,37 @@ int in_locked_child(int (*body)())
 {
     const pid_t pid = fork();
     BOOST_REQUIRE(pid >= 0);
-    if (pid == 0)
-        _exit(mlockall(MCL_CURRENT | MCL_FUTURE) != 0 ? 77 : body());
+    if (pid == 0) {
+        if (mlockall(MCL_CURRENT | MCL_FUTURE) != 0)
+            _exit(77);
+        try {
+            _exit(body());
+        } catch (...) {
+            _exit(99);
+        }
+    }
     int status = 0;
     BOOST_REQUIRE(waitpid(pid, &status, 0) == pid);
     BOOST_REQUIRE(WIFEXITED(status));
     return WEXITSTATUS(status) == 77 ? 0 : WEXITSTATUS(status);
+}
+
+// Whether the mapping holding `p` is left out of core dumps ("dd" in its
+// VmFlags).
+bool in_dontdump_mapping(const void* p)
+{
+    const auto a = reinterpret_cast<std::uintptr_t>(p);
+    std::ifstream smaps("/proc/self/smaps");
+    std::string line;
+    bool inside = false;
+    while (std::getline(smaps, line)) {
+        unsigned long lo = 0, hi = 0;
+        if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2)
+            inside = a >= lo && a < hi;
+        else if (inside && line.rfind("VmFlags:", 0) == 0)
+            return (line + " ").find(" dd ") != std::string::npos;
+    }
+    return false;
 }
 
 }  // namespace
@@ -117,30 +142,44 @@ BOOST_AUTO_TEST_CASE(mlockall_process_keeps_pages_locked)
                }) == 0);
 }
 
-// pdmd (mlockall, not dumpable) keeps a buffer per device: they must come
-// from the heap as they are, not a page each.
-BOOST_AUTO_TEST_CASE(locked_undumpable_process_takes_buffers_from_the_heap)
+// pdmd (mlockall) keeps buffers per device: they share pages of a pool
+// instead of taking one each, and stay out of core dumps, small or large.
+// A buffer made before the switch is freed as what it is.
+BOOST_AUTO_TEST_CASE(locked_process_takes_buffers_from_the_pool)
 {
     BOOST_TEST(in_locked_child([] {
-                   {
-                       SecureBuffer paged(100);
-                       if (reinterpret_cast<std::uintptr_t>(paged.data()) % 4096 != 0)
-                           return 2;
-                   }
-                   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+                   SecureBuffer before(100);
+                   if (reinterpret_cast<std::uintptr_t>(before.data()) % 4096 != 0)
+                       return 2;
                    SecureBuffer::process_memory_locked();
                    std::vector<SecureBuffer> many;
                    for (int i = 0; i < 64; ++i)
-                       many.emplace_back(100);
-                   // 64 buffers of 100 bytes share pages
+                       many.emplace_back(100 + i);
+                   many.emplace_back(5000);
+                   many.emplace_back(64 * 1024);
                    std::set<std::uintptr_t> pages;
                    for (const auto& b : many)
                        pages.insert(reinterpret_cast<std::uintptr_t>(b.data()) / 4096);
                    if (pages.size() > 16)
                        return 3;
-                   for (const auto& b : many)
-                       if (!b.locked() || b.size() != 100 || b.c_str()[100] != 0)
+                   for (const auto& b : many) {
+                       if (!b.locked() || !in_dontdump_mapping(b.data()) || b.c_str()[b.size()] != 0)
                            return 4;
-                   return 0;
+                       for (auto byte : b.span())
+                           if (byte != 0)
+                               return 5;
+                   }
+                   many.back().data()[100] = 1;
+                   many.clear();
+                   before = SecureBuffer(7);
+                   // freed blocks come back zeroed
+                   for (int i = 0; i < 64; ++i) {
+                       SecureBuffer again(100 + i);
+                       for (auto byte : again.span())
+                           if (byte != 0)
+                               return 6;
+                       again.data()[0] = 0xff;
+                   }
+                   return in_dontdump_mapping(before.data()) ? 0 : 7;
                }) == 0);
 }

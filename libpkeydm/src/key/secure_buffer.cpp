@@ -1,7 +1,8 @@
 #include "pkeydm/key/secure_buffer.hpp"
 
+#include "secure_pool.hpp"
+
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -15,7 +16,6 @@ namespace pkeydm {
 namespace {
 
 std::atomic<bool> all_locked{false};
-std::atomic<bool> plain_heap{false};
 
 std::size_t page_round(std::size_t n)
 {
@@ -45,12 +45,12 @@ SecureBuffer join_parts(const Parts& parts)
 SecureBuffer::SecureBuffer(std::size_t size)
 {
     // One spare byte keeps a NUL after the data so c_str() needs no copy.
-    if (plain_heap.load(std::memory_order_relaxed)) {
+    if (all_locked.load(std::memory_order_relaxed)) {
         capacity_ = size + 1;
-        data_ = static_cast<std::uint8_t*>(std::calloc(1, capacity_));
+        data_ = static_cast<std::uint8_t*>(secure_pool::allocate(capacity_));
         if (!data_)
             throw std::bad_alloc();
-        locked_ = true;
+        locked_ = pooled_ = true;
         size_ = size;
         return;
     }
@@ -64,7 +64,6 @@ SecureBuffer::SecureBuffer(std::size_t size)
     // (unit tests); the daemon runs with mlockall, so this is best effort.
     locked_ = all_locked.load(std::memory_order_relaxed) || mlock(data_, capacity_) == 0;
     madvise(data_, capacity_, MADV_DONTDUMP);
-    paged_ = true;
     size_ = size;
 }
 
@@ -79,8 +78,6 @@ SecureBuffer::~SecureBuffer() { release(); }
 void SecureBuffer::process_memory_locked() noexcept
 {
     all_locked.store(true, std::memory_order_relaxed);
-    if (::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0)
-        plain_heap.store(true, std::memory_order_relaxed);
 }
 
 SecureBuffer::SecureBuffer(SecureBuffer&& other) noexcept
@@ -88,7 +85,7 @@ SecureBuffer::SecureBuffer(SecureBuffer&& other) noexcept
       size_(std::exchange(other.size_, 0)),
       capacity_(std::exchange(other.capacity_, 0)),
       locked_(std::exchange(other.locked_, false)),
-      paged_(std::exchange(other.paged_, false))
+      pooled_(std::exchange(other.pooled_, false))
 {
 }
 
@@ -100,7 +97,7 @@ SecureBuffer& SecureBuffer::operator=(SecureBuffer&& other) noexcept
         size_ = std::exchange(other.size_, 0);
         capacity_ = std::exchange(other.capacity_, 0);
         locked_ = std::exchange(other.locked_, false);
-        paged_ = std::exchange(other.paged_, false);
+        pooled_ = std::exchange(other.pooled_, false);
     }
     return *this;
 }
@@ -128,18 +125,20 @@ void SecureBuffer::release() noexcept
     if (!data_)
         return;
     explicit_bzero(data_, capacity_);
-    if (paged_) {
+    if (pooled_) {
+        secure_pool::release(data_, capacity_);
+    } else {
         if (locked_ && !all_locked.load(std::memory_order_relaxed))
             munlock(data_, capacity_);
         // Undo the flag as well: freed pages that kept VM_DONTDUMP would
         // stay separate mappings, and a process making many buffers would
         // run into vm.max_map_count (found by fuzz.repository_info.long).
         madvise(data_, capacity_, MADV_DODUMP);
+        std::free(data_);
     }
-    std::free(data_);
     data_ = nullptr;
     size_ = capacity_ = 0;
-    locked_ = paged_ = false;
+    locked_ = pooled_ = false;
 }
 
 }  // namespace pkeydm

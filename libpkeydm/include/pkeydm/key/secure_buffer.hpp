@@ -1,6 +1,7 @@
-// Memory for key material: page-aligned, mlocked (never swapped out — the
-// swap device may be the very one this key protects), excluded from core
-// dumps, and wiped with explicit_bzero before it is freed.
+// Memory for key material: mlocked (never swapped out — the swap device may
+// be the very one this key protects), excluded from core dumps, and wiped
+// with explicit_bzero before it is freed.  Page-aligned blocks of their own,
+// or in a process under mlockall (pdmd) blocks of a shared pool.
 #pragma once
 
 #include <cstddef>
@@ -31,12 +32,10 @@ public:
     // Tell the buffers the process runs under mlockall(MCL_CURRENT |
     // MCL_FUTURE) (pdmd).  They then leave locking alone: munlock on free
     // would unlock heap pages that malloc hands out again, which could then
-    // go to swap, in a daemon that must never wait for a swap read.  If the
-    // process is also not dumpable (forbid_core_dumps, checked here), new
-    // buffers come from the heap as they are, not page-rounded: every page
-    // is locked and no core file can be written, so whole pages would add
-    // nothing, and in a heap that is never trimmed they fragment it (pdmd
-    // keeps one per device).
+    // go to swap, in a daemon that must never wait for a swap read.  New
+    // buffers then come from a pool of MADV_DONTDUMP mappings by size class
+    // (secure_pool.hpp) instead of a heap page each: pdmd keeps buffers per
+    // device, and page-rounded blocks fragment a heap it never trims.
     static void process_memory_locked() noexcept;
 
     std::uint8_t* data() noexcept { return data_; }
@@ -65,7 +64,7 @@ private:
     std::size_t size_ = 0;
     std::size_t capacity_ = 0;  // allocated bytes, >= size_ + 1
     bool locked_ = false;
-    bool paged_ = false;  // page-rounded, with MADV_DONTDUMP to undo
+    bool pooled_ = false;  // from secure_pool, else a heap page block
 };
 
 }  // namespace pkeydm
