@@ -94,15 +94,14 @@ std::string octal_mode(mode_t m)
 
 SecureBuffer read_fd_secure(int fd, const std::string& path, std::size_t max_size)
 {
-    // Sized by the file where it has a size, so a short file does not take
-    // max_size of memory (pdmd's heap is locked and never trimmed); grown
-    // while the file gives more.  One byte over max_size shows a file too
-    // large.
-    std::size_t room = max_size;
+    // Sized by the file where it has a size, else a page, so a short file
+    // does not take max_size of memory (pdmd's is locked and never given
+    // back); grown while the file gives more.  One byte over max_size shows
+    // a file too large.
+    std::size_t room = std::min<std::size_t>(max_size, 4096);
     struct stat st;
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        static_cast<std::uint64_t>(st.st_size) < max_size)
-        room = static_cast<std::size_t>(st.st_size);
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        room = static_cast<std::size_t>(std::min<std::uint64_t>(static_cast<std::uint64_t>(st.st_size), max_size));
     SecureBuffer buf(room + 1);
     std::size_t got = 0;
     for (;;) {
