@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0
 /* stack-depth: how deep each thread of a running process has ever gone into
  * its stack (tests/bench/scale.sh, for pdmd's thread stack size).
  *
@@ -12,7 +13,8 @@
  * water of the thread's stack (with, at the top of a thread's mapping,
  * glibc's thread descriptor and static TLS).  One line per thread:
  *   "stack tid=T comm=NAME size_kib=S used_kib=U"
- * Exit 1 on an error, with its reason.
+ * A thread that ends meanwhile is left out.  Exit 1 on an error, with its
+ * reason; 2 on a usage error.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -30,12 +32,13 @@ static int fail(const char *what, const char *path)
 	return 1;
 }
 
-/* the mapping [*lo, *hi) of @pid holding @addr; 0 if found */
+/* the mapping [*lo, *hi) of @pid holding @addr: 0; 1 if none; -1 on error */
 static int find_mapping(int pid, uint64_t addr, uint64_t *lo, uint64_t *hi)
 {
-	char path[64], line[512];
+	char path[64], *line = NULL;
+	size_t cap = 0;
 	FILE *f;
-	int found = -1;
+	int found = 1;
 
 	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
 	f = fopen(path, "r");
@@ -43,7 +46,7 @@ static int find_mapping(int pid, uint64_t addr, uint64_t *lo, uint64_t *hi)
 		fail("cannot open", path);
 		return -1;
 	}
-	while (found && fgets(line, sizeof(line), f)) {
+	while (found && getline(&line, &cap, f) > 0) {
 		uint64_t a, b;
 
 		if (sscanf(line, "%" SCNx64 "-%" SCNx64, &a, &b) == 2 && addr >= a && addr < b) {
@@ -52,6 +55,7 @@ static int find_mapping(int pid, uint64_t addr, uint64_t *lo, uint64_t *hi)
 			found = 0;
 		}
 	}
+	free(line);
 	fclose(f);
 	return found;
 }
@@ -80,7 +84,7 @@ static uint64_t lowest_used(int mem, uint64_t lo, uint64_t hi)
  * The stack pointer of thread @tid from its "NR ARG1 .. ARG6 SP PC" line,
  * which it has while blocked in a system call ("running" otherwise: an idle
  * daemon's thread may be between two calls, so it is asked again for up to
- * a second); 0 if never seen in one.
+ * a second); 0 if never seen in one (errno ENOENT: the thread ended).
  */
 static uint64_t syscall_sp(int pid, int tid)
 {
@@ -101,6 +105,8 @@ static uint64_t syscall_sp(int pid, int tid)
 				last = strrchr(line, ' ');
 			}
 		}
+		if (!f && errno == ENOENT)
+			return 0;	/* the thread has ended */
 		if (f)
 			fclose(f);
 		if (last && sscanf(last + 1, "%" SCNx64, &sp) == 1 && sp)
@@ -116,8 +122,10 @@ int main(int argc, char **argv)
 	struct dirent *d;
 	DIR *tasks;
 	int pid, mem, rc = 0;
+	char *end = NULL;
 
-	if (argc != 2 || (pid = atoi(argv[1])) <= 0) {
+	pid = argc == 2 ? (int)strtol(argv[1], &end, 10) : 0;
+	if (pid <= 0 || !end || *end) {
 		fprintf(stderr, "usage: stack-depth PID\n");
 		return 2;
 	}
@@ -127,11 +135,13 @@ int main(int argc, char **argv)
 		return fail("cannot open", path);
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	tasks = opendir(path);
-	if (!tasks)
+	if (!tasks) {
+		close(mem);
 		return fail("cannot open", path);
+	}
 	while ((d = readdir(tasks))) {
 		uint64_t sp = 0, lo, hi, low;
-		int tid = atoi(d->d_name);
+		int tid = atoi(d->d_name), rc_map;
 		FILE *f;
 
 		if (tid <= 0)
@@ -139,18 +149,24 @@ int main(int argc, char **argv)
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tid);
 		f = fopen(path, "r");
 		if (!f || !fgets(comm, sizeof(comm), f))
-			strcpy(comm, "?\n");
+			snprintf(comm, sizeof(comm), "?");
 		if (f)
 			fclose(f);
 		comm[strcspn(comm, "\n")] = 0;
+		errno = 0;
 		sp = syscall_sp(pid, tid);
+		if (!sp && errno == ENOENT)
+			continue;
 		if (!sp) {
 			fprintf(stderr, "stack-depth: thread %d (%s) was never seen in a system call\n", tid, comm);
 			rc = 1;
 			continue;
 		}
-		if (find_mapping(pid, sp, &lo, &hi)) {
-			fprintf(stderr, "stack-depth: no mapping holds thread %d's stack pointer %" PRIx64 "\n", tid, sp);
+		rc_map = find_mapping(pid, sp, &lo, &hi);
+		if (rc_map) {
+			if (rc_map > 0)
+				fprintf(stderr, "stack-depth: no mapping holds thread %d's stack pointer %" PRIx64 "\n",
+					tid, sp);
 			rc = 1;
 			continue;
 		}
