@@ -120,9 +120,10 @@ int main(int argc, char** argv)
         pkeydm::UniqueFd sfd(::signalfd(-1, &set, SFD_CLOEXEC));
         if (!sfd)
             pkeydm::throw_errno(pkeydm::Errc::internal, "signalfd", errno);
-        // The heap in use peaked at 570 KiB with 256 devices through their
-        // recoveries (docs/benchmarks.md): 1 MiB leaves room for the log
-        // queue's bound on top.
+        // With 256 devices watched the heap in use was 570 KiB, key buffers
+        // then included (docs/benchmarks.md, 2026-12-08); the log queue's
+        // bound (1,024 lines queued, as many being written) can add some
+        // 400 KiB.
         pdmd::lock_memory(1024 * 1024);
         pdmd::AsyncLog async_log;
         if (realtime_err)
